@@ -1,0 +1,427 @@
+"""Estimator logic shared by LMWCRegressor and LMWCClassifier.
+
+Parameters, validation, trials (``n_init``, in parallel with joblib), the
+per-iteration monitor (verbose, ``tol`` rule, early stopping) and the fitted
+attributes. Knows nothing of Jacobians: training goes through ``_lm`` and the
+policies in ``_compression``.
+"""
+
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from joblib import Parallel, delayed
+from sklearn.base import BaseEstimator, is_classifier
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+
+from ._activations import ACTIVATIONS
+from ._compression import make_policy
+from ._init import INITS, initialize
+from ._lm import levenberg_marquardt
+from ._losses import Objective
+from ._network import NET_STATISTICS, TOPOLOGIES, Network
+
+_PARAMETERS_DOC = """\
+hidden_layer_sizes : array-like of int, default=(10,)
+        Neurons per hidden layer. For ``topology="fcc"`` only their sum matters: the
+        length of the cascade.
+
+    topology : {"mlp", "bmlp", "fcc"}, default="mlp"
+        ``"mlp"``: each layer sees the previous one. ``"bmlp"`` (bridged MLP): each
+        layer, the output layer included, sees the inputs and every earlier layer.
+        ``"fcc"`` (fully connected cascade): a bridged network of one neuron per
+        hidden layer.
+
+    activation : {"tanh", "logistic", "identity", "relu"}, default="tanh"
+        Hidden activation, applied to ``gain * net``. Outputs are linear.
+
+    gain : float, default=1.0
+        Slope multiplier of the hidden activations.
+
+    solver : {"lm", "scipy"}, default="lm"
+        ``"lm"``: the built-in Levenberg-Marquardt. ``"scipy"``:
+        ``scipy.optimize.least_squares(method="lm")``.
+
+    compression : {"adaptive", "restart"} or None, default="adaptive"
+        What to do when training stalls: ``"adaptive"`` weight compression (LM-WC),
+        random ``"restart"`` (LM-RR), or nothing (plain LM).
+
+    trigger : {"stall", "interval"}, default="stall"
+        When the compression policy acts: when the relative change of the
+        training error over one iteration is at most ``beta``, or every
+        ``interval`` iterations.
+
+    beta : float, default=1e-4
+        Stall threshold of ``trigger="stall"``.
+
+    interval : int, default=None
+        Iterations between policy actions for ``trigger="interval"`` (required there).
+
+    omega : float, default=0.1
+        Initial target mean ``|gain * net|`` of every hidden neuron after compression.
+
+    rho : float, default=1.1
+        ``omega`` is multiplied by ``rho`` after an improvement since the previous
+        compression and divided by it otherwise (the best weights are then restored
+        before compressing).
+
+    net_statistic : {"mean", "authors"}, default="mean"
+        The per-neuron statistic that compression brings to ``omega / gain``:
+        ``"mean"``, the mean ``|net|`` over the training set (the paper's), or
+        ``"authors"``, the sum of ``|partial net|`` over the neuron's inputs, bias
+        first, as the authors' MATLAB code computes it (larger on wide fan-in, so it
+        compresses harder).
+
+    mu : float, default=1e-3
+        Initial LM damping, and its value after every compression or restart.
+
+    mu_factor : float, default=10.0
+        Damping is divided by it after an accepted step and multiplied by it after a
+        rejected one.
+
+    mu_min, mu_max : float, default=1e-15, 1e15
+        Bounds of the damping.
+
+    max_iter : int, default=1000
+        Maximum number of LM iterations (one Jacobian each).
+
+    goal : float, default=0.0
+        Stop as soon as the training loss reaches it: for regression the RMSE of
+        the standardised targets (``goal=0.1`` is 10% of the targets' standard
+        deviation); for classification the mean log-loss, or the RMSE of the
+        +-1 targets with ``loss="squared_error"``. 0 disables it.
+
+    tol : float or None, default=1e-4
+        Stop when the best training loss (validation score with
+        ``early_stopping``) has not improved by ``tol`` for more than
+        ``n_iter_no_change`` rounds. A round is an iteration without compression,
+        and a compression cycle (the iterations between two compressions or
+        restarts) with it, so the rule never cuts the exploration short. None
+        disables the rule (the paper's setting).
+
+    alpha : float, default=0.0
+        L2 penalty ``0.5 * alpha * ||W||^2`` added to the summed training loss;
+        biases are not penalised.
+
+    init : {"uniform", "nguyen-widrow", "glorot", "he", "lecun"}, default="uniform"
+        Weight initialisation; ``"uniform"`` is the paper's U[-1, 1].
+
+    n_init : int, default=1
+        Independent trials from different random starts; the best (validation
+        score with ``early_stopping``, training loss otherwise) is kept.
+
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training data, score it after every
+        iteration, stop by the ``tol`` rule on that score and keep the weights that
+        scored best.
+
+    validation_fraction : float, default=0.1
+        Share of the training data held out with ``early_stopping``.
+
+    n_iter_no_change : int, default=10
+        Rounds without improvement allowed by the ``tol`` rule.
+
+    n_jobs : int, default=None
+        Trials run in parallel with joblib. None means 1 unless in a
+        ``joblib.parallel_config`` context; -1 means all processors.
+
+    random_state : int, RandomState instance or None, default=None
+        Draws the initial weights, the restarts, the trials' seeds and the
+        validation split. Pass an int for reproducible results.
+
+    verbose : int, default=0
+        Print the loss after every iteration.
+
+    warm_start : bool, default=False
+        Start from the fitted weights of the previous call to ``fit`` (one trial)."""
+
+_ATTRIBUTES_DOC = """\
+coefs_ : list of ndarray
+        ``coefs_[i]`` has shape ``(fan_in, n_neurons)``: the incoming weights of layer
+        i, output layer last. In bridged topologies a layer's fan-in is the inputs
+        followed by every earlier hidden layer, in order.
+
+    intercepts_ : list of ndarray
+        The biases of every layer.
+
+    n_iter_ : int
+        LM iterations run by the kept trial.
+
+    loss_ : float
+        Training loss of the returned weights (see ``goal`` for its definition;
+        plus the L2 term if ``alpha > 0``).
+
+    loss_curve_ : list of float
+        The training loss after every iteration, and after every compression or
+        restart, in order: ``len(loss_curve_) == n_iter_ + n_compressions_`` but
+        for a final event.
+
+    best_loss_ : float or None
+        Lowest value of ``loss_curve_``; None with ``early_stopping``.
+
+    n_compressions_ : int
+        Compressions (or restarts, for ``compression="restart"``) performed.
+
+    converged_ : bool
+        Whether the training loss reached ``goal``.
+
+    validation_scores_ : list of float or None
+        Validation score after every iteration with ``early_stopping``.
+
+    best_validation_score_ : float or None
+        Best of ``validation_scores_``.
+
+    n_features_in_ : int
+        Number of features seen during fit.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when X has string column names.
+
+    n_outputs_ : int
+        Number of network outputs."""
+
+
+def fill_doc(cls):
+    """Put the shared parameter and attribute documentation into a class docstring."""
+    cls.__doc__ = cls.__doc__.format(parameters=_PARAMETERS_DOC, attributes=_ATTRIBUTES_DOC)
+    return cls
+
+
+class _Monitor:
+    """Per-iteration bookkeeping: verbose output, the ``tol`` rule, early stopping."""
+
+    def __init__(self, tol, n_iter_no_change, per_cycle, verbose, validation=None):
+        self.tol, self.n_iter_no_change = tol, n_iter_no_change
+        self.per_cycle, self.verbose = per_cycle, verbose
+        self.validation = validation  # (score(w) -> float) or None
+        self.best_metric = self.round_best = np.inf
+        self.no_improvement = 0
+        self.scores, self.best_score, self.best_w = [], -np.inf, None
+
+    def __call__(self, iteration, w, loss, event):
+        if self.verbose:
+            print(f"Iteration {iteration}, loss = {loss:.8f}")
+        if self.validation is None:
+            metric = loss
+        else:
+            score = self.validation(w)
+            self.scores.append(score)
+            if score > self.best_score:
+                self.best_score, self.best_w = score, w.copy()
+            metric = -score
+        self.round_best = min(self.round_best, metric)
+        if self.tol is None or (self.per_cycle and not event):
+            return False
+        if self.round_best > self.best_metric - self.tol:
+            self.no_improvement += 1
+        else:
+            self.no_improvement = 0
+        self.best_metric = min(self.best_metric, self.round_best)
+        self.round_best = np.inf
+        return self.no_improvement > self.n_iter_no_change
+
+
+def _run_trial(params, objective, w0, seed, validation):
+    """One training run from w0 (or from random weights drawn with seed)."""
+    rng = np.random.RandomState(seed)
+    network = objective.network
+    w = initialize(network, params["init"], rng) if w0 is None else w0.copy()
+    policy = make_policy(
+        params["compression"], params["trigger"], objective=objective, w=w,
+        value=objective.value(w), draw=lambda: initialize(network, params["init"], rng),
+        beta=params["beta"], interval=params["interval"], omega=params["omega"],
+        rho=params["rho"], statistic=params["net_statistic"])
+    monitor = _Monitor(params["tol"], params["n_iter_no_change"],
+                       params["compression"] is not None, params["verbose"], validation)
+    result = levenberg_marquardt(
+        objective, w, policy, mu=params["mu"], mu_factor=params["mu_factor"],
+        mu_min=params["mu_min"], mu_max=params["mu_max"], max_iter=params["max_iter"],
+        goal=params["goal"], callback=monitor)
+    return result, monitor
+
+
+class BaseLMWC(BaseEstimator):
+    """Shared fit machinery; subclasses define the targets' encoding and the loss."""
+
+    _parameter_constraints = {
+        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "topology": [StrOptions(set(TOPOLOGIES))],
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        "gain": [Interval(Real, 0, None, closed="neither")],
+        "solver": [StrOptions({"lm", "scipy"})],
+        "compression": [StrOptions({"adaptive", "restart"}), None],
+        "trigger": [StrOptions({"stall", "interval"})],
+        "beta": [Interval(Real, 0, None, closed="left")],
+        "interval": [Interval(Integral, 1, None, closed="left"), None],
+        "omega": [Interval(Real, 0, None, closed="neither")],
+        "rho": [Interval(Real, 1, None, closed="left")],
+        "net_statistic": [StrOptions(set(NET_STATISTICS))],
+        "mu": [Interval(Real, 0, None, closed="neither")],
+        "mu_factor": [Interval(Real, 1, None, closed="neither")],
+        "mu_min": [Interval(Real, 0, None, closed="left")],
+        "mu_max": [Interval(Real, 0, None, closed="neither")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "goal": [Interval(Real, 0, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left"), None],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "init": [StrOptions(set(INITS))],
+        "n_init": [Interval(Integral, 1, None, closed="left")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "n_jobs": [Integral, None],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+    }
+
+    def __init__(self, hidden_layer_sizes=(10,), topology="mlp", activation="tanh", gain=1.0,
+                 solver="lm", compression="adaptive", trigger="stall", beta=1e-4,
+                 interval=None, omega=0.1, rho=1.1, net_statistic="mean", mu=1e-3,
+                 mu_factor=10.0, mu_min=1e-15, mu_max=1e15, max_iter=1000, goal=0.0,
+                 tol=1e-4, alpha=0.0, init="uniform", n_init=1, early_stopping=False,
+                 validation_fraction=0.1, n_iter_no_change=10, n_jobs=None,
+                 random_state=None, verbose=0, warm_start=False):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.topology = topology
+        self.activation = activation
+        self.gain = gain
+        self.solver = solver
+        self.compression = compression
+        self.trigger = trigger
+        self.beta = beta
+        self.interval = interval
+        self.omega = omega
+        self.rho = rho
+        self.net_statistic = net_statistic
+        self.mu = mu
+        self.mu_factor = mu_factor
+        self.mu_min = mu_min
+        self.mu_max = mu_max
+        self.max_iter = max_iter
+        self.goal = goal
+        self.tol = tol
+        self.alpha = alpha
+        self.init = init
+        self.n_init = n_init
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.verbose = verbose
+        self.warm_start = warm_start
+
+    # ---- hooks for the subclasses ----------------------------------------------
+    def _validate_targets(self, X, y, reset):
+        """Validated (X, y)."""
+        raise NotImplementedError
+
+    def _encode_targets(self, y, sample_weight, reset):
+        """y as the 2-D float array the network is trained on."""
+        raise NotImplementedError
+
+    def _make_loss(self):
+        raise NotImplementedError
+
+    def _score_outputs(self, outputs, Y, sample_weight):
+        """Validation score (higher is better) of network outputs against encoded targets."""
+        raise NotImplementedError
+
+    # ---- fit -------------------------------------------------------------------
+    def _check_params(self):
+        sizes = np.atleast_1d(np.asarray(self.hidden_layer_sizes))
+        if sizes.ndim != 1 or (sizes.size and (sizes.dtype.kind not in "iu" or sizes.min() < 1)):
+            raise ValueError("hidden_layer_sizes must be a sequence of positive integers, "
+                             f"got {self.hidden_layer_sizes!r}.")
+        if not self.mu_min <= self.mu <= self.mu_max:
+            raise ValueError(f"mu must lie in [mu_min, mu_max], got mu_min={self.mu_min}, "
+                             f"mu={self.mu}, mu_max={self.mu_max}.")
+        if self.trigger == "interval" and self.interval is None:
+            raise ValueError('trigger="interval" needs interval, an int >= 1.')
+        if self.solver == "scipy":
+            raise NotImplementedError('solver="scipy" is not available yet; use solver="lm".')
+        return [int(h) for h in sizes]
+
+    def _fit(self, X, y, sample_weight=None):
+        sizes = self._check_params()
+        resume = self.warm_start and hasattr(self, "coefs_")
+        X, y = self._validate_targets(X, y, reset=not resume)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64,
+                                                 ensure_non_negative=True)
+        Y = self._encode_targets(y, sample_weight, reset=not resume)
+        if resume and Y.shape[1] != self.n_outputs_:
+            raise ValueError(f"warm_start: y has {Y.shape[1]} outputs, the fitted model "
+                             f"{self.n_outputs_}.")
+        rng = check_random_state(self.random_state)
+        network = Network(X.shape[1], sizes, Y.shape[1], self.topology, self.activation,
+                          self.gain)
+        validation = None
+        if self.early_stopping:
+            X, Y, sample_weight, validation = self._split_validation(
+                network, X, Y, y, sample_weight, rng)
+        objective = Objective(network, self._make_loss(), X, Y, sample_weight, self.alpha)
+        seeds = rng.randint(np.iinfo(np.int32).max, size=1 if resume else self.n_init)
+        w0 = network.pack(self.coefs_, self.intercepts_) if resume else None
+        params = self.get_params()
+        runs = Parallel(n_jobs=self.n_jobs)(
+            delayed(_run_trial)(params, objective, w0, seed, validation) for seed in seeds)
+        if self.early_stopping:
+            result, monitor = max(runs, key=lambda run: run[1].best_score)
+            if monitor.best_w is not None:
+                result.w, result.value = monitor.best_w, objective.value(monitor.best_w)
+        else:
+            result, monitor = min(runs, key=lambda run: run[0].value)
+        self._store(network, objective, result, monitor)
+        return self
+
+    def _split_validation(self, network, X, Y, y, sample_weight, rng):
+        stratify = y if is_classifier(self) and y.ndim == 1 else None
+        parts = train_test_split(
+            X, Y, *([] if sample_weight is None else [sample_weight]),
+            test_size=self.validation_fraction, random_state=rng, stratify=stratify)
+        X, X_val, Y, Y_val = parts[:4]
+        sample_weight, sw_val = (None, None) if sample_weight is None else parts[4:]
+        if X_val.shape[0] < 2:
+            raise ValueError("The validation set is too small; increase validation_fraction "
+                             "or set early_stopping=False.")
+
+        def validation(w):
+            return self._score_outputs(network.forward(w, X_val), Y_val, sw_val)
+
+        return X, Y, sample_weight, validation
+
+    def _store(self, network, objective, result, monitor):
+        params = network.unpack(result.w)
+        self._network = network
+        self.coefs_ = [W.copy() for W, _ in params]
+        self.intercepts_ = [b.copy() for _, b in params]
+        self.n_outputs_ = network.n_outputs
+        self.n_iter_ = result.n_iter
+        self.loss_ = objective.mean(result.value)
+        self.loss_curve_ = list(result.loss_curve)
+        self.n_compressions_ = result.n_events
+        self.converged_ = result.converged
+        es = self.early_stopping
+        self.best_loss_ = None if es else min(self.loss_curve_ + [self.loss_])
+        self.validation_scores_ = list(monitor.scores) if es else None
+        self.best_validation_score_ = monitor.best_score if es else None
+        if result.stopped == "interrupted":
+            warnings.warn("Training interrupted by user; the best weights found so far "
+                          "are kept.")
+        elif result.stopped == "max_iter" and (self.goal > 0 or self.tol is not None):
+            warnings.warn(f"Levenberg-Marquardt reached max_iter={self.max_iter} before "
+                          "the goal or the tol rule was met.", ConvergenceWarning)
+
+    # ---- predict ---------------------------------------------------------------
+    def _forward(self, X):
+        check_is_fitted(self, "coefs_")
+        X = validate_data(self, X, reset=False, dtype=np.float64)
+        w = self._network.pack(self.coefs_, self.intercepts_)
+        with np.errstate(all="ignore"):
+            return self._network.forward(w, X)

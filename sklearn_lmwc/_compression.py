@@ -1,0 +1,121 @@
+"""What to do when LM stalls: adaptive weight compression, random restarts, or nothing.
+
+A policy is consulted after every LM iteration but the last. When its trigger fires
+it returns new weights; the LM loop then resets mu and takes its next step without
+the error check, so the network can leave the old basin. ``finish`` hands back the
+best weights seen when the final ones are worse.
+"""
+
+import numpy as np
+
+
+class StallTrigger:
+    """Fires when the relative change of the objective over one iteration is <= beta."""
+
+    def __init__(self, beta):
+        self.beta = beta
+
+    def __call__(self, iteration, value, previous):
+        return abs(value - previous) <= self.beta * previous
+
+
+class IntervalTrigger:
+    """Fires every ``interval`` iterations."""
+
+    def __init__(self, interval):
+        self.interval = interval
+
+    def __call__(self, iteration, value, previous):
+        return iteration % self.interval == 0
+
+
+class NoPolicy:
+    """Plain LM."""
+
+    n_events = 0
+
+    def observe(self, iteration, w, value, previous):
+        return None
+
+    def finish(self, w, value):
+        return w, value
+
+
+class _BestKeeping:
+    """Shared state of the policies that act on a trigger and remember the best weights."""
+
+    def __init__(self, trigger, w, value):
+        self.trigger = trigger
+        self.best_w, self.best_value = w.copy(), value
+        self.n_events = 0
+
+    def observe(self, iteration, w, value, previous):
+        if not self.trigger(iteration, value, previous):
+            return None
+        self.n_events += 1
+        improved = value <= self.best_value
+        if improved:
+            self.best_w, self.best_value = w.copy(), value
+        return self._act(w, improved)
+
+    def finish(self, w, value):
+        if value > self.best_value:
+            return self.best_w.copy(), self.best_value
+        return w, value
+
+
+class AdaptiveCompression(_BestKeeping):
+    """LM-WC: rescale every hidden neuron so that its mean |net| becomes omega / gain.
+
+    ``omega`` grows by ``rho`` after an improvement since the last compression;
+    otherwise it shrinks by ``rho`` and the best weights are restored first.
+    """
+
+    def __init__(self, trigger, objective, w, value, omega=0.1, rho=1.1, statistic="mean"):
+        super().__init__(trigger, w, value)
+        self.objective = objective
+        self.omega, self.rho, self.statistic = omega, rho, statistic
+
+    def _act(self, w, improved):
+        if improved:
+            self.omega *= self.rho
+        else:
+            self.omega /= self.rho
+            w = self.best_w
+        return compress(self.objective, w, self.omega, self.statistic)
+
+
+def compress(objective, w, omega, statistic="mean"):
+    """w with each hidden neuron's incoming weights and bias scaled so that its mean
+    net statistic over the training set becomes ``omega / gain``.
+
+    All statistics are computed before any neuron is scaled; a neuron whose statistic
+    is zero (it has no signal to rescale) is left alone.
+    """
+    network = objective.network
+    means = objective.mean_net_statistic(w, statistic)
+    gain = network.activation.gain
+    factors = [np.divide(omega / gain, m, out=np.ones_like(m), where=m > 0) for m in means]
+    return network.scale_hidden(w, factors)
+
+
+class RandomRestart(_BestKeeping):
+    """LM-RR, the paper's baseline: draw fresh random weights, keep the best seen."""
+
+    def __init__(self, trigger, w, value, draw):
+        super().__init__(trigger, w, value)
+        self.draw = draw
+
+    def _act(self, w, improved):
+        return self.draw()
+
+
+def make_policy(compression, trigger, *, objective, w, value, draw, beta=1e-4,
+                interval=None, omega=0.1, rho=1.1, statistic="mean"):
+    """The policy named by ``compression`` (None, "adaptive" or "restart")."""
+    if compression is None:
+        return NoPolicy()
+    fire = StallTrigger(beta) if trigger == "stall" else IntervalTrigger(interval)
+    if compression == "adaptive":
+        return AdaptiveCompression(fire, objective, w, value, omega, rho, statistic)
+    return RandomRestart(fire, w, value, draw)

@@ -1,0 +1,118 @@
+"""Losses, and the objective the LM loop minimises: value, quasi-Hessian and gradient.
+
+The LM loop sees only ``Objective``; each loss supplies its per-chunk value and its
+contribution to ``Q`` and ``g``, so the loop never branches on the loss. Values are
+sums over samples (the paper's SSE scale, on which the damping ``mu`` acts); the
+reported loss (``loss_``) is a mean.
+"""
+
+import numpy as np
+
+# rows of J held at once: bounded so that memory does not grow with the samples
+_CHUNK_ELEMENTS = 2**21
+
+
+class SquaredError:
+    """``0.5 * sum_p s_p ||f(x_p) - y_p||^2``; ``Q = J^T S J``, ``g = J^T S r``."""
+
+    name = "squared_error"
+
+    def value(self, out, Y, sw):
+        r2 = np.square(out - Y).sum(axis=1)
+        return 0.5 * (r2.sum() if sw is None else sw @ r2)
+
+    def accumulate(self, J, out, Y, sw, Q, g):
+        r = out - Y
+        if sw is not None:
+            root = np.sqrt(sw)
+            J *= root[:, None, None]
+            r *= root[:, None]
+        Jc = J.reshape(-1, J.shape[-1])
+        Q += Jc.T @ Jc
+        g += Jc.T @ r.ravel()
+
+    def mean(self, total, weight_sum, n_outputs):
+        """Mean squared error (per sample and output) from the objective's total."""
+        return 2.0 * total / (weight_sum * n_outputs)
+
+    def goal_metric(self, mean_loss):
+        """RMSE: what ``goal`` is compared with."""
+        return np.sqrt(mean_loss)
+
+
+LOSSES = {"squared_error": SquaredError}
+
+
+class Objective:
+    """A loss of a network's outputs on a training set, plus ``0.5 * alpha * ||w||^2``.
+
+    Biases are not penalised (as in scikit-learn's MLP).
+
+    Parameters
+    ----------
+    network : Network
+    loss : loss instance
+    X : ndarray (n_samples, n_features)
+    Y : ndarray (n_samples, n_outputs)
+        Targets in the loss's encoding.
+    sample_weight : ndarray (n_samples,) or None
+    alpha : float
+    """
+
+    def __init__(self, network, loss, X, Y, sample_weight=None, alpha=0.0):
+        self.network, self.loss = network, loss
+        self.X, self.Y, self.sample_weight = X, Y, sample_weight
+        self.alpha = float(alpha)
+        self.weight_sum = float(X.shape[0] if sample_weight is None else sample_weight.sum())
+        self.penalised = ~network.bias_mask()
+        rows = _CHUNK_ELEMENTS // max(network.n_outputs * network.n_weights, 1)
+        self.chunk = max(64, rows)
+
+    def _chunks(self):
+        n = self.X.shape[0]
+        for start in range(0, n, self.chunk):
+            s = slice(start, min(start + self.chunk, n))
+            sw = None if self.sample_weight is None else self.sample_weight[s]
+            yield self.X[s], self.Y[s], sw
+
+    def _penalty(self, w):
+        wp = w[self.penalised]
+        return 0.5 * self.alpha * (wp @ wp)
+
+    def value(self, w):
+        """The penalised objective at w (a sum over samples); inf if it overflows."""
+        with np.errstate(all="ignore"):
+            total = sum(self.loss.value(self.network.forward(w, X), Y, sw)
+                        for X, Y, sw in self._chunks())
+            total += self._penalty(w)
+        return float(total) if np.isfinite(total) else np.inf
+
+    def normal_equations(self, w):
+        """Quasi-Hessian Q and gradient g of the objective at w, accumulated over chunks."""
+        N = self.network.n_weights
+        Q, g = np.zeros((N, N)), np.zeros(N)
+        with np.errstate(all="ignore"):
+            for X, Y, sw in self._chunks():
+                out, J = self.network.jacobian(w, X)
+                self.loss.accumulate(J, out, Y, sw, Q, g)
+        if self.alpha:
+            Q[np.diag_indices(N)] += self.alpha * self.penalised
+            g += self.alpha * self.penalised * w
+        return Q, g
+
+    def mean(self, total):
+        """The reported loss (``loss_``): the objective as a mean over samples."""
+        return self.loss.mean(total, max(self.weight_sum, 1e-300), self.network.n_outputs)
+
+    def goal_metric(self, total):
+        return self.loss.goal_metric(self.mean(total))
+
+    def mean_net_statistic(self, w, statistic):
+        """Per hidden layer, the (sample-weighted) mean over the training set of the
+        per-neuron net statistic (see ``Network.net_statistic``)."""
+        sums = None
+        for X, _, sw in self._chunks():
+            stats = self.network.net_statistic(w, X, statistic)
+            part = [s.sum(axis=0) if sw is None else sw @ s for s in stats]
+            sums = part if sums is None else [a + b for a, b in zip(sums, part)]
+        return [s / max(self.weight_sum, 1e-300) for s in sums]
