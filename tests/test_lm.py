@@ -1,0 +1,115 @@
+import numpy as np
+import pytest
+from scipy.linalg import solve
+
+from sklearn_lmwc._compression import NoPolicy
+from sklearn_lmwc._lm import MAX_TRIES, damped_step, levenberg_marquardt
+from sklearn_lmwc._losses import Objective, SquaredError
+from sklearn_lmwc._network import Network
+
+
+def _sine_objective(n=200, hidden=(8,)):
+    X = np.linspace(-1, 1, n).reshape(-1, 1)
+    network = Network(1, hidden, 1, "mlp", "tanh")
+    return Objective(network, SquaredError(), X, np.sin(3 * X))
+
+
+def test_damped_step_matches_scipy_solve():
+    rng = np.random.default_rng(0)
+    A = rng.normal(size=(20, 6))
+    Q, g = A.T @ A, rng.normal(size=6)
+    np.testing.assert_allclose(damped_step(Q, g, 0.5), solve(Q + 0.5 * np.eye(6), g),
+                               rtol=1e-10)
+
+
+def test_failed_factorisation_is_none_not_error():
+    Q = -np.eye(3)  # Q + mu I is indefinite for mu < 1
+    assert damped_step(Q, np.ones(3), 0.5) is None
+    assert damped_step(np.full((2, 2), np.nan), np.ones(2), 1.0) is None
+    assert damped_step(Q, np.ones(3), 2.0) is not None
+
+
+def test_fits_sine_below_1e_3_within_100_iterations():
+    objective = _sine_objective()
+    w0 = np.random.RandomState(0).uniform(-1, 1, objective.network.n_weights)
+    result = levenberg_marquardt(objective, w0, NoPolicy(), max_iter=100, goal=1e-3)
+    assert result.converged and result.n_iter <= 100
+    rmse = np.sqrt(np.mean((objective.network.forward(result.w, objective.X)
+                            - objective.Y) ** 2))
+    assert rmse < 1e-3
+
+
+def test_loss_never_increases_without_policy():
+    objective = _sine_objective(hidden=(3,))
+    w0 = np.random.RandomState(1).uniform(-1, 1, objective.network.n_weights)
+    result = levenberg_marquardt(objective, w0, NoPolicy(), max_iter=60)
+    curve = np.array(result.loss_curve)
+    assert len(curve) == result.n_iter == 60
+    assert np.all(np.diff(curve) <= 0)
+    assert curve[-1] < objective.mean(objective.value(w0))
+
+
+def test_all_tries_failing_keeps_the_weights():
+    # w0 is a strict minimum: every try increases the error
+    class Uphill:
+        def __init__(self, inner, w0):
+            self.inner, self.network, self.w0 = inner, inner.network, w0
+            self.trials = 0
+
+        def value(self, w):
+            self.trials += 1
+            return self.inner.value(w) + (0.0 if np.array_equal(w, self.w0) else 1e9)
+
+        def normal_equations(self, w):
+            return self.inner.normal_equations(w)
+
+        def mean(self, v):
+            return self.inner.mean(v)
+
+        def goal_metric(self, v):
+            return self.inner.goal_metric(v)
+
+    inner = _sine_objective(hidden=(2,))
+    w0 = np.random.RandomState(0).uniform(-1, 1, inner.network.n_weights)
+    objective = Uphill(inner, w0)
+    result = levenberg_marquardt(objective, w0, NoPolicy(), max_iter=2)
+    np.testing.assert_array_equal(result.w, w0)
+    assert result.loss_curve == [objective.mean(objective.value(w0))] * 2
+    # one evaluation at the start, then MAX_TRIES per iteration, then the check above
+    assert objective.trials == 1 + 2 * MAX_TRIES + 1
+
+
+def test_mu_max_reached_leaves_finite_weights():
+    objective = _sine_objective(hidden=(2,))
+    objective.X = objective.X * 1e6  # every hidden neuron saturated
+    w0 = np.random.RandomState(0).uniform(-1, 1, objective.network.n_weights)
+    result = levenberg_marquardt(objective, w0, NoPolicy(), max_iter=20, mu=1.0,
+                                 mu_min=1.0, mu_max=10.0)
+    assert np.all(np.isfinite(result.w)) and np.isfinite(result.value)
+
+
+def test_callback_stops_and_sees_every_iteration():
+    seen = []
+
+    def callback(iteration, w, loss, event):
+        seen.append((iteration, loss))
+        return iteration == 5
+
+    objective = _sine_objective(hidden=(3,))
+    w0 = np.random.RandomState(0).uniform(-1, 1, objective.network.n_weights)
+    result = levenberg_marquardt(objective, w0, NoPolicy(), max_iter=50, callback=callback)
+    assert result.stopped == "callback" and result.n_iter == 5
+    assert [it for it, _ in seen] == [1, 2, 3, 4, 5]
+    assert [loss for _, loss in seen] == pytest.approx(result.loss_curve)
+
+
+def test_keyboard_interrupt_keeps_current_weights():
+    def callback(iteration, w, loss, event):
+        if iteration == 3:
+            raise KeyboardInterrupt
+
+    objective = _sine_objective(hidden=(3,))
+    w0 = np.random.RandomState(0).uniform(-1, 1, objective.network.n_weights)
+    result = levenberg_marquardt(objective, w0, NoPolicy(), max_iter=50, callback=callback)
+    assert result.stopped == "interrupted" and result.n_iter == 3
+    assert objective.mean(result.value) == pytest.approx(result.loss_curve[-1])
