@@ -1,7 +1,8 @@
 """Compact neural networks trained by Levenberg-Marquardt with adaptable weight compression."""
 
+from ._classifier import LMWCClassifier
 from ._regressor import LMWCRegressor
 
 __version__ = "0.1.0"
 
-__all__ = ["LMWCRegressor", "__version__"]
+__all__ = ["LMWCClassifier", "LMWCRegressor", "__version__"]

@@ -7,6 +7,7 @@ reported loss (``loss_``) is a mean.
 """
 
 import numpy as np
+from scipy.special import expit, log_expit, softmax
 
 # rows of J held at once: bounded so that memory does not grow with the samples
 _CHUNK_ELEMENTS = 2**21
@@ -40,7 +41,88 @@ class SquaredError:
         return np.sqrt(mean_loss)
 
 
-LOSSES = {"squared_error": SquaredError}
+def _softmax_nll(out, Y):
+    """Per row ``-log softmax(z)_y = logsumexp(z - z_y)`` for one-hot Y, as
+    ``m + log1p(sum of the other terms)`` with ``m`` the largest ``z_k - z_y``: no
+    overflow, and a well-classified row keeps its tiny loss (``exp(-50)``, not 0)
+    whatever scipy's ``logsumexp`` does."""
+    rows = np.arange(out.shape[0])
+    d = out - (Y * out).sum(axis=1, keepdims=True)
+    top = d.argmax(axis=1)
+    m = d[rows, top]
+    terms = np.exp(d - m[:, None])
+    terms[rows, top] = 0.0
+    return m + np.log1p(terms.sum(axis=1))
+
+
+class LogLoss:
+    """Cross-entropy of the network's outputs taken as logits, by generalised Gauss-Newton.
+
+    ``kind="logistic"``: independent logistic outputs (binary: one output; multilabel:
+    one per label), ``l_p = -sum_m [y log sigma(z) + (1 - y) log sigma(-z)]``,
+    ``H_p = diag(p (1 - p))``. ``kind="softmax"`` (multiclass, one-hot Y):
+    ``l_p = logsumexp(z) - z_y``, ``H_p = diag(p) - p p^T``.
+
+    The objective is ``sum_p s_p l_p`` (no 0.5); ``Q = sum_p s_p J_p^T H_p J_p`` and
+    ``g = sum_p s_p J_p^T (p - y)``, both vectorised over the chunk as one product
+    ``A^T A`` of scaled rows: for logistic outputs the rows of J are scaled by
+    ``sqrt(s p (1 - p))``; for softmax, since ``sum_m p_m = 1``,
+    ``J_p^T H_p J_p = sum_m p_m (J_pm - Jbar_p)^T (J_pm - Jbar_p)`` with
+    ``Jbar_p = sum_m p_m J_pm`` (equal to ``J^T diag(p) J - (J^T p)(p^T J)``), so the
+    rows are centred, then scaled by ``sqrt(s p_m)``: positive semi-definite by
+    construction, without the cancellation of subtracting two large products when p
+    is nearly one-hot. Logits are handled in log-sum-exp form throughout, so large
+    logits neither overflow nor lose the tiny losses of well-classified samples.
+    """
+
+    name = "log_loss"
+    KINDS = ("logistic", "softmax")
+
+    def __init__(self, kind="softmax"):
+        if kind not in self.KINDS:
+            raise ValueError(f"kind must be one of {self.KINDS}, got {kind!r}.")
+        self.kind = kind
+
+    def probabilities(self, out):
+        if self.kind == "softmax":
+            return softmax(out, axis=1)
+        return expit(out)
+
+    def value(self, out, Y, sw):
+        if self.kind == "softmax":
+            nll = _softmax_nll(out, Y)
+        else:
+            nll = -(Y * log_expit(out) + (1.0 - Y) * log_expit(-out)).sum(axis=1)
+        return nll.sum() if sw is None else sw @ nll
+
+    def accumulate(self, J, out, Y, sw, Q, g):
+        N = J.shape[-1]
+        P = self.probabilities(out)
+        R = P - Y
+        if sw is not None:
+            R *= sw[:, None]
+        g += R.ravel() @ J.reshape(-1, N)
+        if self.kind == "softmax":
+            J -= np.matmul(P[:, None, :], J)  # centre each sample's rows: J_m - Jbar
+            h = P
+        else:
+            h = expit(out) * expit(-out)  # p (1 - p) without cancellation near p = 1
+        if sw is not None:
+            h = h * sw[:, None]
+        J *= np.sqrt(h)[:, :, None]
+        Jc = J.reshape(-1, N)
+        Q += Jc.T @ Jc
+
+    def mean(self, total, weight_sum, n_outputs):
+        """Mean log-loss per sample (summed over the labels for multilabel)."""
+        return total / weight_sum
+
+    def goal_metric(self, mean_loss):
+        """The mean log-loss itself."""
+        return mean_loss
+
+
+LOSSES = {"squared_error": SquaredError, "log_loss": LogLoss}
 
 
 class Objective:

@@ -90,3 +90,135 @@ def test_mean_net_statistic_weighted():
     objective.chunk = 64
     for got, want in zip(objective.mean_net_statistic(w, "mean"), expected):
         np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+# ---- log-loss (generalised Gauss-Newton) -------------------------------------------
+from scipy.special import expit, softmax  # noqa: E402
+from sklearn.metrics import log_loss  # noqa: E402
+
+from sklearn_lmwc._losses import LOSSES, LogLoss  # noqa: E402
+
+# (kind, number of outputs): binary, multilabel, multiclass
+_LOG_CASES = {"binary": ("logistic", 1), "multilabel": ("logistic", 3),
+              "multiclass": ("softmax", 4)}
+
+
+def _log_problem(case, n=40, weighted=True, alpha=0.0, hidden=(3,), seed=0):
+    kind, M = _LOG_CASES[case]
+    rng = np.random.default_rng(seed)
+    network = Network(3, hidden, M, "bmlp", "tanh")
+    X = rng.normal(size=(n, 3))
+    if kind == "softmax":
+        Y = np.eye(M)[rng.integers(M, size=n)]
+    else:
+        Y = rng.integers(2, size=(n, M)).astype(float)
+    sw = rng.uniform(0.1, 2.0, n) if weighted else None
+    w = rng.normal(size=network.n_weights)
+    return Objective(network, LogLoss(kind), X, Y, sw, alpha), w
+
+
+def _brute_force_ggn(objective, w):
+    """Q = sum_p s_p J_p^T H_p J_p and g = sum_p s_p J_p^T (p - y), one sample at a time."""
+    out, J = objective.network.jacobian(w, objective.X)
+    n, M, N = J.shape
+    sw = np.ones(n) if objective.sample_weight is None else objective.sample_weight
+    Q, g = np.zeros((N, N)), np.zeros(N)
+    for i in range(n):
+        if objective.loss.kind == "softmax":
+            p = softmax(out[i])
+            H = np.diag(p) - np.outer(p, p)
+        else:
+            p = expit(out[i])
+            H = np.diag(p * (1 - p))
+        Q += sw[i] * J[i].T @ H @ J[i]
+        g += sw[i] * J[i].T @ (p - objective.Y[i])
+    mask = ~objective.network.bias_mask()
+    Q += objective.alpha * np.diag(mask.astype(float))
+    g += objective.alpha * mask * w
+    return Q, g
+
+
+def _central_difference(f, w, h=1e-6):
+    return np.array([(f(w + h * e) - f(w - h * e)) / (2 * h) for e in np.eye(len(w))])
+
+
+@pytest.mark.parametrize("case", list(_LOG_CASES))
+@pytest.mark.parametrize("weighted", [False, True])
+def test_log_loss_gradient_is_derivative_of_value(case, weighted):
+    objective, w = _log_problem(case, weighted=weighted, alpha=0.2)
+    _, g = objective.normal_equations(w)
+    fd = _central_difference(objective.value, w)
+    np.testing.assert_allclose(g, fd, rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("case", list(_LOG_CASES))
+@pytest.mark.parametrize("weighted", [False, True])
+def test_log_loss_ggn_equals_brute_force(case, weighted):
+    objective, w = _log_problem(case, weighted=weighted, alpha=0.3)
+    objective.chunk = 16  # several chunks, the last one partial
+    Q, g = objective.normal_equations(w)
+    Q_ref, g_ref = _brute_force_ggn(objective, w)
+    np.testing.assert_allclose(Q, Q_ref, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(g, g_ref, rtol=1e-10, atol=1e-12)
+    # a generalised Gauss-Newton matrix is positive semi-definite
+    assert np.linalg.eigvalsh(Q - 0.3 * np.diag(~objective.network.bias_mask())).min() > -1e-10
+
+
+@pytest.mark.parametrize("case", list(_LOG_CASES))
+def test_log_loss_ggn_is_the_hessian_of_a_linear_model(case):
+    # with no hidden layer the logits are linear in w, so J^T H J is the exact Hessian
+    objective, w = _log_problem(case, hidden=())
+    Q, _ = objective.normal_equations(w)
+    hessian = _central_difference(lambda v: objective.normal_equations(v)[1], w, h=1e-5)
+    np.testing.assert_allclose(Q, hessian, rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("case", ["binary", "multiclass"])
+def test_log_loss_value_matches_sklearn(case):
+    objective, w = _log_problem(case, n=50)
+    out = objective.network.forward(w, objective.X)
+    sw = objective.sample_weight
+    if case == "binary":
+        proba, y = expit(out[:, 0]), objective.Y[:, 0]
+    else:
+        proba, y = softmax(out, axis=1), objective.Y.argmax(axis=1)
+    expected = log_loss(y, proba, sample_weight=sw)
+    assert objective.mean(objective.value(w)) == pytest.approx(expected, rel=1e-10)
+    assert objective.goal_metric(objective.value(w)) == pytest.approx(expected, rel=1e-10)
+
+
+def test_multilabel_log_loss_sums_the_labels():
+    objective, w = _log_problem("multilabel", weighted=False)
+    p = expit(objective.network.forward(w, objective.X))
+    Y = objective.Y
+    per_sample = -(Y * np.log(p) + (1 - Y) * np.log(1 - p)).sum(axis=1)
+    assert objective.mean(objective.value(w)) == pytest.approx(per_sample.mean(), rel=1e-10)
+
+
+@pytest.mark.parametrize("kind", LogLoss.KINDS)
+def test_log_loss_large_logits_do_not_overflow(kind):
+    loss = LogLoss(kind)
+    out = np.array([[1e5, -1e5], [-1e5, 1e5], [3e4, 2.9e4], [50.0, 0.0]])
+    Y = np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 0.0]])
+    # underflow to 0 is harmless; overflow, nan and log(0) are not
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        value = loss.value(out, Y, None)
+        N = 3
+        J = np.ones((4, 2, N))
+        Q, g = np.zeros((N, N)), np.zeros(N)
+        loss.accumulate(J, out, Y, None, Q, g)
+    assert np.isfinite(value) and np.all(np.isfinite(Q)) and np.all(np.isfinite(g))
+    if kind == "softmax":
+        # the misclassified rows cost their logit gaps; the right one keeps its tiny loss
+        assert value == pytest.approx(2e5 + 1e3 + np.exp(-50.0), rel=1e-12)
+        assert loss.value(out[3:], Y[3:], None) == pytest.approx(np.exp(-50.0), rel=1e-10)
+    else:
+        assert loss.value(out[1:2], Y[1:2], None) == pytest.approx(2e5)  # both labels wrong
+        tiny = loss.value(np.array([[50.0, -50.0]]), np.array([[1.0, 0.0]]), None)
+        assert tiny == pytest.approx(2 * np.exp(-50.0), rel=1e-10)
+
+
+def test_log_loss_registered():
+    assert LOSSES["log_loss"] is LogLoss
+    with pytest.raises(ValueError, match="kind"):
+        LogLoss("probit")

@@ -1,0 +1,271 @@
+"""LMWCClassifier."""
+
+import numpy as np
+from scipy.special import expit, softmax
+from sklearn.base import ClassifierMixin, _fit_context
+from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.multiclass import check_classification_targets, unique_labels
+from sklearn.utils.validation import column_or_1d, validate_data
+
+from ._base import BaseLMWC, fill_doc
+from ._losses import LogLoss, SquaredError
+
+
+def _pm1_proba(Z, multilabel):
+    """Probabilities from outputs trained on +-1 indicators (``loss="squared_error"``).
+
+    Such an output estimates ``2 P - 1``. Multilabel: ``clip((z + 1) / 2, 0, 1)`` per
+    label. Otherwise each row gets ``max(z_k + 1 - min(max_j z_j, 0), 0)``,
+    normalised; a binary output z counts as the two outputs ``(-z, z)``, which gives
+    ``P(positive) = clip((z + 1) / 2, 0, 1)``. The shift (only when every output is
+    negative) keeps the top output's mass positive, so rows always sum to 1 and
+    their argmax is the argmax of the outputs.
+    """
+    if multilabel:
+        return np.clip((Z + 1.0) / 2.0, 0.0, 1.0)
+    if Z.shape[1] == 1:
+        Z = np.hstack([-Z, Z])
+    mass = np.maximum(Z + 1.0 - np.minimum(Z.max(axis=1, keepdims=True), 0.0), 0.0)
+    return mass / mass.sum(axis=1, keepdims=True)
+
+
+@fill_doc
+class LMWCClassifier(ClassifierMixin, BaseLMWC):
+    """Neural-network classifier trained by Levenberg-Marquardt with adaptable weight
+    compression (Smith, Wu & Wilamowski, IEEE TNNLS 2019).
+
+    Binary, multiclass and multilabel targets; labels of any type. The network's
+    outputs are linear: logits with ``loss="log_loss"``, or direct estimates of
+    +-1 class indicators with ``loss="squared_error"`` (the paper's setting).
+    Binary problems use one output, multiclass one per class, multilabel one per
+    label. Compression and restarts act on the hidden neurons exactly as for
+    :class:`LMWCRegressor`.
+
+    Inputs are used as given: scale them (for example with ``StandardScaler`` in a
+    ``Pipeline``).
+
+    Parameters
+    ----------
+    {parameters}
+
+    loss : {{"log_loss", "squared_error"}}, default="log_loss"
+        ``"log_loss"``: cross-entropy of softmax (multiclass) or logistic (binary,
+        multilabel) outputs, minimised by LM on the generalised Gauss-Newton matrix
+        ``sum_p J_p^T H_p J_p`` (``H_p`` the Hessian of the loss in the logits); the
+        LM accept test and ``goal`` use the mean log-loss (plus the L2 term).
+        ``"squared_error"``: the paper's setting; the outputs are fitted to +1 for
+        the sample's class (label) and -1 otherwise, ``goal`` is the RMSE on these
+        targets. Its outputs estimate ``2 P(class) - 1``, so ``predict_proba`` maps
+        output ``z_k`` to ``max(z_k + 1 - min(max_j z_j, 0), 0)`` and normalises
+        each row: for binary problems (one output ``z``) this is
+        ``P(positive) = clip((z + 1) / 2, 0, 1)``; for multilabel each label
+        gets ``clip((z + 1) / 2, 0, 1)``. The shift acts only when every output
+        is negative, so the top class always keeps a positive probability and
+        ``predict_proba`` agrees with ``predict``. These probabilities saturate at
+        0 and 1, so their log-loss can be very large on misclassified samples.
+
+    Attributes
+    ----------
+    {attributes}
+
+    classes_ : ndarray of shape (n_classes,)
+        The class labels (for multilabel, ``arange(n_labels)``).
+
+    out_activation_ : str
+        How outputs become probabilities: ``"softmax"`` (multiclass log-loss),
+        ``"logistic"`` (binary or multilabel log-loss) or ``"identity"``
+        (``loss="squared_error"``, see ``loss``).
+
+    See Also
+    --------
+    LMWCRegressor : The regressor.
+    sklearn.neural_network.MLPClassifier : First-order training of MLPs.
+
+    References
+    ----------
+    J. G. Smith, S. Wu, B. M. Wilamowski, "Neural Network Training With
+    Levenberg-Marquardt and Adaptable Weight Compression", IEEE Transactions on
+    Neural Networks and Learning Systems 30(2), 580-587, 2019.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from sklearn_lmwc import LMWCClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> clf = make_pipeline(StandardScaler(),
+    ...                     LMWCClassifier(hidden_layer_sizes=(5,), random_state=0))
+    >>> clf.fit(X, y).score(X, y) > 0.95
+    True
+    >>> clf.predict_proba(X[:1]).shape
+    (1, 3)
+    """
+
+    _parameter_constraints = {
+        **BaseLMWC._parameter_constraints,
+        "loss": [StrOptions({"log_loss", "squared_error"})],
+    }
+
+    def __init__(self, hidden_layer_sizes=(10,), topology="mlp", activation="tanh", gain=1.0,
+                 solver="lm", compression="adaptive", trigger="stall", beta=1e-4,
+                 interval=None, omega=0.1, rho=1.1, net_statistic="mean", mu=1e-3,
+                 mu_factor=10.0, mu_min=1e-15, mu_max=1e15, max_iter=1000, goal=0.0,
+                 tol=1e-4, alpha=0.0, init="uniform", n_init=1, early_stopping=False,
+                 validation_fraction=0.1, n_iter_no_change=10, n_jobs=None,
+                 random_state=None, verbose=0, warm_start=False, loss="log_loss"):
+        super().__init__(
+            hidden_layer_sizes=hidden_layer_sizes, topology=topology, activation=activation,
+            gain=gain, solver=solver, compression=compression, trigger=trigger, beta=beta,
+            interval=interval, omega=omega, rho=rho, net_statistic=net_statistic, mu=mu,
+            mu_factor=mu_factor, mu_min=mu_min, mu_max=mu_max, max_iter=max_iter, goal=goal,
+            tol=tol, alpha=alpha, init=init, n_init=n_init, early_stopping=early_stopping,
+            validation_fraction=validation_fraction, n_iter_no_change=n_iter_no_change,
+            n_jobs=n_jobs, random_state=random_state, verbose=verbose,
+            warm_start=warm_start)
+        self.loss = loss
+
+    # ---- BaseLMWC hooks ------------------------------------------------------------
+    def _validate_targets(self, X, y, reset):
+        X, y = validate_data(self, X, y, reset=reset, multi_output=True, dtype=np.float64)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        check_classification_targets(y)
+        return X, y
+
+    def _encode_targets(self, y, sample_weight, reset):
+        if reset:
+            binarizer = LabelBinarizer().fit(y)
+            if binarizer.y_type_ != "multilabel-indicator" and len(binarizer.classes_) < 2:
+                raise ValueError("LMWCClassifier needs samples of at least 2 classes in "
+                                 f"the data, but the data contain only one class: "
+                                 f"{binarizer.classes_[0]!r}.")
+            self._label_binarizer = binarizer
+            self.classes_ = binarizer.classes_
+        else:  # warm start: the network's outputs are tied to the fitted classes
+            if self._multilabel() != (y.ndim == 2):
+                raise ValueError("warm_start: y's type differs from the fitted one.")
+            unseen = np.setdiff1d(unique_labels(y), self.classes_)
+            if len(unseen):
+                raise ValueError(f"warm_start: y has classes not in classes_: {unseen}.")
+        Y = self._label_binarizer.transform(y).astype(np.float64)
+        return 2.0 * Y - 1.0 if self.loss == "squared_error" else Y
+
+    def _multiclass(self):
+        return self._label_binarizer.y_type_ == "multiclass"
+
+    def _multilabel(self):
+        return self._label_binarizer.y_type_ == "multilabel-indicator"
+
+    def _make_loss(self):
+        if self.loss == "squared_error":
+            return SquaredError()
+        return LogLoss("softmax" if self._multiclass() else "logistic")
+
+    def _score_outputs(self, outputs, Y, sample_weight):
+        """Accuracy (subset accuracy for multilabel) of outputs against encoded targets."""
+        if self._multiclass():
+            correct = outputs.argmax(axis=1) == Y.argmax(axis=1)
+        else:  # the positive side is output > 0 for logits and +-1 outputs alike
+            correct = np.all((outputs > 0) == (Y > 0), axis=1)
+        return float(np.average(correct, weights=sample_weight))
+
+    # ---- fit / predict -------------------------------------------------------------
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the network to X and y.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Class labels, or a 2-D indicator matrix for multilabel classification.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the samples in the loss.
+
+        Returns
+        -------
+        self : LMWCClassifier
+        """
+        self._fit(X, y, sample_weight)
+        if self.loss == "squared_error":
+            self.out_activation_ = "identity"
+        else:
+            self.out_activation_ = "softmax" if self._multiclass() else "logistic"
+        return self
+
+    def decision_function(self, X):
+        """The network's outputs: logits (``loss="log_loss"``) or +-1 estimates.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) for binary problems, else
+            (n_samples, n_outputs)
+            Positive scores favour ``classes_[1]`` in the binary case.
+        """
+        Z = self._forward(X)
+        return Z.ravel() if Z.shape[1] == 1 and not self._multilabel() else Z
+
+    def predict(self, X):
+        """Predict class labels (an indicator matrix for multilabel).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_labels)
+        """
+        # output > 0 is p > 0.5 for logits and the positive side for +-1 outputs;
+        # multiclass takes the argmax
+        Z = self._forward(X)
+        return self._label_binarizer.inverse_transform(Z, threshold=0.0)
+
+    def predict_proba(self, X):
+        """Probability estimates (see ``loss`` for ``"squared_error"``).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Columns in the order of ``classes_``; for multilabel, the probability
+            of each label.
+        """
+        Z = self._forward(X)
+        if self.loss == "squared_error":
+            return _pm1_proba(Z, self._multilabel())
+        if self._multiclass():
+            return softmax(Z, axis=1)
+        if self._multilabel():
+            return expit(Z)
+        return np.hstack([expit(-Z), expit(Z)])
+
+    def predict_log_proba(self, X):
+        """Logarithm of ``predict_proba``: ``np.log(predict_proba(X))``, as in
+        scikit-learn's classifiers, so a probability that rounds to 0 gives ``-inf``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+        """
+        proba = self.predict_proba(X)
+        with np.errstate(divide="ignore"):
+            return np.log(proba)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
