@@ -27,6 +27,7 @@ def _pm1_proba(Z, multilabel):
     if Z.shape[1] == 1:
         Z = np.hstack([-Z, Z])
     mass = np.maximum(Z + 1.0 - np.minimum(Z.max(axis=1, keepdims=True), 0.0), 0.0)
+    mass /= mass.max(axis=1, keepdims=True)  # the top mass is >= 1; the sum cannot overflow
     return mass / mass.sum(axis=1, keepdims=True)
 
 
@@ -176,9 +177,14 @@ class LMWCClassifier(ClassifierMixin, BaseLMWC):
     def fit(self, X, y, sample_weight=None):
         """Fit the network to X and y.
 
+        Ctrl-C (KeyboardInterrupt) ends training (with ``n_init`` > 1, the running
+        trial) with a UserWarning and keeps the best weights found so far; an error
+        leaves the estimator as it was before the call.
+
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Dense: sparse matrices raise a TypeError (the LM engine is dense).
         y : array-like of shape (n_samples,) or (n_samples, n_labels)
             Class labels, or a 2-D indicator matrix for multilabel classification.
         sample_weight : array-like of shape (n_samples,), default=None

@@ -16,7 +16,9 @@ class StallTrigger:
         self.beta = beta
 
     def __call__(self, iteration, value, previous):
-        return abs(value - previous) <= self.beta * previous
+        # value == previous: also a stall when both are inf (outputs overflowing), where
+        # inf - inf is nan; compressing is then the way back to finite outputs
+        return value == previous or abs(value - previous) <= self.beta * previous
 
 
 class IntervalTrigger:

@@ -45,45 +45,83 @@ def levenberg_marquardt(objective, w, policy, *, mu=1e-3, mu_factor=10.0, mu_min
     failed try. After a policy event (compression, restart) mu is reset and the next
     step is taken without the error check.
 
-    ``callback(iteration, w, mean_loss, event)`` returning True stops the loop.
+    ``callback(iteration, w, mean_loss, event)`` gets the weights and loss after each
+    iteration, with ``event`` True when the policy is about to act on them; returning
+    True stops the loop.
+    """
+    damping = mu
+
+    def step(w, value, after_event):
+        nonlocal damping
+        w, value, damping = lm_step(objective, w, value, mu if after_event else damping,
+                                    unconditional=after_event, mu_factor=mu_factor,
+                                    mu_min=mu_min, mu_max=mu_max)
+        return w, value
+
+    return run_iterations(objective, w, policy, step, max_iter=max_iter, goal=goal,
+                          callback=callback)
+
+
+def lm_step(objective, w, value, damping, *, unconditional=False, mu_factor=10.0,
+            mu_min=1e-15, mu_max=1e15):
+    """One LM iteration from w (``value = objective.value(w)``): ``(w, value, damping)``.
+
+    Computes Q and g once and tries ``w - (Q + damping I)^-1 g``, multiplying the
+    damping by ``mu_factor`` after every failed try (at most ``MAX_TRIES``; then w
+    stays). A try fails when the factorisation fails, the objective overflows or,
+    unless ``unconditional``, the objective increases. An accepted step divides the
+    damping by ``mu_factor``.
+    """
+    Q, g = objective.normal_equations(w)
+    if not (np.all(np.isfinite(Q)) and np.all(np.isfinite(g))):
+        return w, value, damping
+    for _ in range(MAX_TRIES):
+        delta = damped_step(Q, g, damping)
+        if delta is not None:
+            trial = w - delta
+            trial_value = objective.value(trial)
+            if trial_value < np.inf and (unconditional or trial_value <= value):
+                return trial, trial_value, max(damping / mu_factor, mu_min)
+        damping = min(damping * mu_factor, mu_max)
+    return w, value, damping
+
+
+def run_iterations(objective, w, policy, step, *, max_iter, goal, callback):
+    """The loop every solver shares: iterations, goal, policy, callback, bookkeeping.
+
+    ``step(w, value, after_event) -> (w, value)`` is one solver iteration from w
+    (``value = objective.value(w)``); ``after_event`` is True for the first one after
+    a policy event. After every iteration but the last the policy may replace the
+    weights; the loss curve gets the mean loss after every iteration and after every
+    event. Ctrl-C stops the loop with the weights of the last completed iteration;
+    ``policy.finish`` picks the weights returned.
     """
     value = objective.value(w)
     result = LMResult(w, value)
     if objective.goal_metric(value) <= goal:
         result.converged, result.stopped = True, "goal"
         return result
-    damping, unconditional = mu, False
+    event = False
     try:
         for it in range(1, max_iter + 1):
             previous = value
-            Q, g = objective.normal_equations(w)
-            if np.all(np.isfinite(Q)) and np.all(np.isfinite(g)):
-                for _ in range(MAX_TRIES):
-                    step = damped_step(Q, g, damping)
-                    if step is not None:
-                        trial = w - step
-                        trial_value = objective.value(trial)
-                        if trial_value < np.inf and (unconditional or trial_value <= value):
-                            w, value = trial, trial_value
-                            damping = max(damping / mu_factor, mu_min)
-                            break
-                    damping = min(damping * mu_factor, mu_max)
-            unconditional = False
+            w, value = step(w, value, event)
+            event = False
             result.n_iter = it
             result.loss_curve.append(objective.mean(value))
             if objective.goal_metric(value) <= goal:
                 result.converged, result.stopped = True, "goal"
                 break
-            event = False
-            if it < max_iter:
-                new_w = policy.observe(it, w, value, previous)
-                if new_w is not None:
-                    w, value = new_w, objective.value(new_w)
-                    result.loss_curve.append(objective.mean(value))
-                    damping, unconditional, event = mu, True, True
-            if callback is not None and callback(it, w, objective.mean(value), event):
+            new_w = policy.observe(it, w, value, previous) if it < max_iter else None
+            # the callback sees the iteration's own weights, before any compression
+            if callback is not None and callback(it, w, objective.mean(value),
+                                                 new_w is not None):
                 result.stopped = "callback"
                 break
+            if new_w is not None:
+                w, value = new_w, objective.value(new_w)
+                result.loss_curve.append(objective.mean(value))
+                event = True
     except KeyboardInterrupt:
         result.stopped = "interrupted"
     result.w, result.value = policy.finish(w, value)

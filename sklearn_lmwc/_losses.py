@@ -7,10 +7,17 @@ reported loss (``loss_``) is a mean.
 """
 
 import numpy as np
+from scipy.linalg.blas import dsyrk
 from scipy.special import expit, log_expit, softmax
 
 # rows of J held at once: bounded so that memory does not grow with the samples
 _CHUNK_ELEMENTS = 2**21
+
+
+def add_gram(Q, A):
+    """``Q += A^T A`` on the lower triangle of the Fortran-ordered Q (BLAS syrk: half
+    the work of a matrix product, no temporary). ``Objective`` mirrors it at the end."""
+    dsyrk(1.0, A.T, beta=1.0, c=Q, trans=0, lower=1, overwrite_c=True)
 
 
 class SquaredError:
@@ -29,7 +36,7 @@ class SquaredError:
             J *= root[:, None, None]
             r *= root[:, None]
         Jc = J.reshape(-1, J.shape[-1])
-        Q += Jc.T @ Jc
+        add_gram(Q, Jc)
         g += Jc.T @ r.ravel()
 
     def mean(self, total, weight_sum, n_outputs):
@@ -110,8 +117,7 @@ class LogLoss:
         if sw is not None:
             h = h * sw[:, None]
         J *= np.sqrt(h)[:, :, None]
-        Jc = J.reshape(-1, N)
-        Q += Jc.T @ Jc
+        add_gram(Q, J.reshape(-1, N))
 
     def mean(self, total, weight_sum, n_outputs):
         """Mean log-loss per sample (summed over the labels for multilabel)."""
@@ -172,11 +178,13 @@ class Objective:
     def normal_equations(self, w):
         """Quasi-Hessian Q and gradient g of the objective at w, accumulated over chunks."""
         N = self.network.n_weights
-        Q, g = np.zeros((N, N)), np.zeros(N)
+        Q, g = np.zeros((N, N), order="F"), np.zeros(N)
         with np.errstate(all="ignore"):
             for X, Y, sw in self._chunks():
                 out, J = self.network.jacobian(w, X)
                 self.loss.accumulate(J, out, Y, sw, Q, g)
+        upper = np.triu_indices(N, 1)
+        Q[upper] = Q.T[upper]  # add_gram filled the lower triangle
         if self.alpha:
             Q[np.diag_indices(N)] += self.alpha * self.penalised
             g += self.alpha * self.penalised * w
@@ -188,6 +196,16 @@ class Objective:
 
     def goal_metric(self, total):
         return self.loss.goal_metric(self.mean(total))
+
+    def saturation(self, w):
+        """Fraction of hidden activations over the training set on a flat spot
+        (see ``Network.flat_count``); 0 without hidden neurons."""
+        n_hidden = sum(layer.size for layer in self.network.hidden)
+        if not n_hidden:
+            return 0.0
+        with np.errstate(all="ignore"):
+            flat = sum(self.network.flat_count(w, X) for X, _, _ in self._chunks())
+        return flat / (self.X.shape[0] * n_hidden)
 
     def mean_net_statistic(self, w, statistic):
         """Per hidden layer, the (sample-weighted) mean over the training set of the

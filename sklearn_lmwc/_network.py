@@ -182,6 +182,13 @@ class Network:
             stats.append(np.abs(b) + np.abs(partial).sum(axis=1))
         return stats
 
+    def flat_count(self, w, X, threshold=0.1):
+        """How many (sample, hidden neuron) pairs sit on a flat spot of the activation:
+        ``|d out / d net| < threshold * gain * max slope``, where updates vanish."""
+        _, (_, _, slopes) = self.forward(w, X, keep=True)
+        flat = threshold * self.activation.gain * self.activation.max_slope
+        return sum(int(np.count_nonzero(np.abs(s) < flat)) for s in slopes)
+
     def scale_hidden(self, w, factors):
         """Copy of w with hidden layer l's incoming weights and biases scaled by ``factors[l]``."""
         w = w.copy()

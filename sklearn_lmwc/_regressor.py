@@ -60,16 +60,30 @@ class LMWCRegressor(RegressorMixin, BaseLMWC):
     def _validate_targets(self, X, y, reset):
         X, y = validate_data(self, X, y, reset=reset, multi_output=True, y_numeric=True,
                              dtype=np.float64)
+        if y.dtype.kind not in "biuf":  # y_numeric converts object arrays only
+            raise ValueError(f"LMWCRegressor needs numeric targets, got y of dtype "
+                             f"{y.dtype}; for class labels use LMWCClassifier.")
         return X, y
 
     def _encode_targets(self, y, sample_weight, reset):
         Y = y.reshape(y.shape[0], -1)
         if reset:
-            mean = np.average(Y, axis=0, weights=sample_weight)
-            std = np.sqrt(np.average((Y - mean) ** 2, axis=0, weights=sample_weight))
-            # a constant target keeps its scale rather than dividing by ~0
+            with np.errstate(over="ignore", invalid="ignore"):
+                mean = np.average(Y, axis=0, weights=sample_weight)
+                std = np.sqrt(np.average((Y - mean) ** 2, axis=0, weights=sample_weight))
+            if not np.all(np.isfinite(mean) & np.isfinite(std) & (std > 1e-140)):
+                # |y| past ~1e154 or huge weights overflowed, or the squares of tiny
+                # deviations underflowed: the moments of Y / peak, weights / their max
+                peak = np.max(np.abs(Y), axis=0)
+                peak = np.where(peak > 0, peak, 1.0)
+                sw = None if sample_weight is None else sample_weight / sample_weight.max()
+                mean = np.average(Y / peak, axis=0, weights=sw)
+                std = np.sqrt(np.average((Y / peak - mean) ** 2, axis=0, weights=sw)) * peak
+                mean = mean * peak
+            # a constant target keeps its scale rather than dividing by ~0; "constant" is
+            # relative to the mean, so that targets of tiny units (1e-300) still count
             self._y_mean = mean
-            self._y_scale = np.where(std > 1e-12 * np.maximum(np.abs(mean), 1.0), std, 1.0)
+            self._y_scale = np.where(std > 1e-12 * np.abs(mean), std, 1.0)
         return (Y - self._y_mean) / self._y_scale
 
     def _make_loss(self):
@@ -82,9 +96,14 @@ class LMWCRegressor(RegressorMixin, BaseLMWC):
     def fit(self, X, y, sample_weight=None):
         """Fit the network to X and y.
 
+        Ctrl-C (KeyboardInterrupt) ends training (with ``n_init`` > 1, the running
+        trial) with a UserWarning and keeps the best weights found so far; an error
+        leaves the estimator as it was before the call.
+
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Dense: sparse matrices raise a TypeError (the LM engine is dense).
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
         sample_weight : array-like of shape (n_samples,), default=None
             Weights of the samples in the squared error.
@@ -108,8 +127,12 @@ class LMWCRegressor(RegressorMixin, BaseLMWC):
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
         """
-        Y = self._forward(X) * self._y_scale + self._y_mean
+        Y = self._decode(self._forward(X))
         return Y.ravel() if self.n_outputs_ == 1 else Y
+
+    def _decode(self, outputs):
+        with np.errstate(over="ignore"):  # far extrapolation may overflow to +-inf
+            return outputs * self._y_scale + self._y_mean
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -1,0 +1,20 @@
+"""Hypothesis profiles for the property-based tests (tests/test_properties.py).
+
+Pick one with ``--hypothesis-profile=NAME``:
+
+- ``default``: 25 examples per property, so the whole suite stays fast;
+- ``thorough``: 500 examples per property, for a deliberate hunt
+  (``python -m pytest tests/test_properties.py --hypothesis-profile=thorough``).
+
+Both have no deadline: a fit's time varies with the drawn network and data, and
+with the machine's load.
+"""
+
+from hypothesis import HealthCheck, settings
+
+_COMMON = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow],
+               print_blob=True)
+
+settings.register_profile("default", max_examples=25, **_COMMON)
+settings.register_profile("thorough", max_examples=500, **_COMMON)
+settings.load_profile("default")  # the command line's --hypothesis-profile overrides it

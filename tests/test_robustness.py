@@ -1,0 +1,736 @@
+"""Hostile input, numerical trouble and estimator state.
+
+Every input gets either a correct fit or a clear error that names the problem; no
+fit hands back a broken model (non-finite weights or predictions, or a half-updated
+estimator after a failed refit); no numpy RuntimeWarning reaches the user.
+
+Decisions recorded here:
+- sparse X is refused with scikit-learn's TypeError ("Sparse data was passed ...,
+  dense data is required"): the LM engine works on dense Jacobians, and the compact
+  networks it trains have no use for sparse input;
+- Ctrl-C (KeyboardInterrupt) during the LM iterations ends training like
+  scikit-learn's MLP: a UserWarning "Training interrupted by user", and the
+  estimator is fitted with the best weights found so far (with n_init > 1 it ends
+  the running trial; the next trials still run);
+- a failed fit (any error) leaves the estimator exactly as it was before the call.
+"""
+
+import pickle
+import warnings
+from contextlib import contextmanager
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning, DataConversionWarning, NotFittedError
+from sklearn.utils.validation import check_is_fitted
+from threadpoolctl import threadpool_limits
+
+import sklearn_lmwc._lm as lm_module
+from sklearn_lmwc import LMWCClassifier, LMWCRegressor
+from sklearn_lmwc._losses import Objective
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _single_threaded_blas():
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
+
+_RNG = np.random.RandomState(0)
+X = _RNG.uniform(-1, 1, (40, 3))
+Y_REG = np.sin(2 * X[:, 0]) + X[:, 1]
+Y_CLF = (Y_REG > 0).astype(int)
+SMALL = dict(hidden_layer_sizes=(3,), max_iter=10, random_state=0)
+
+BOTH = [pytest.param(LMWCRegressor, Y_REG, id="regressor"),
+        pytest.param(LMWCClassifier, Y_CLF, id="classifier")]
+
+
+@contextmanager
+def no_runtime_warnings():
+    """Fail on any numpy RuntimeWarning (overflow, invalid value, divide by zero)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        yield
+
+
+def outputs(est, X):
+    """Everything numeric the estimator predicts (a classifier's labels are checked
+    to be among classes_)."""
+    if not hasattr(est, "predict_proba"):
+        return [est.predict(X)]
+    labels = est.predict(X)
+    assert set(np.unique(labels)) <= set(est.classes_) | {0, 1}
+    return [est.predict_proba(X), est.decision_function(X)]
+
+
+def assert_finite_model(est, X):
+    for array in est.coefs_ + est.intercepts_:
+        assert np.all(np.isfinite(array))
+    assert np.isfinite(est.loss_)
+    with no_runtime_warnings():
+        for out in outputs(est, X):
+            assert np.all(np.isfinite(out))
+
+
+# ==== input battery ======================================================================
+def _with(value):
+    def make(X):
+        X = X.copy()
+        X[3, 1] = value
+        return X
+    return make
+
+
+# name -> (how to spoil X, error type, message pattern); each is tried in fit and predict
+BAD_X = {
+    "nan": (_with(np.nan), ValueError, "Input X contains NaN"),
+    "inf": (_with(np.inf), ValueError, "Input X contains infinity"),
+    "-inf": (_with(-np.inf), ValueError, "Input X contains infinity"),
+    "empty": (lambda X: X[:0], ValueError, "0 sample"),
+    "zero features": (lambda X: X[:, :0], ValueError, "0 feature"),
+    "1-D": (lambda X: X[:, 0], ValueError, "Expected 2D array, got 1D array"),
+    "scalar": (lambda X: 3.0, ValueError, "Expected 2D array, got scalar"),
+    "3-D": (lambda X: X[:, :, None], ValueError, "dim 3"),
+    "strings": (lambda X: np.full(X.shape, "a"), ValueError, "could not convert string"),
+    "object with None": (lambda X: np.where(np.eye(*X.shape, dtype=bool), None,
+                                            X.astype(object)), ValueError, "NaN"),
+    "ragged lists": (lambda X: [list(X[0]), list(X[1, :2])] + X[2:].tolist(),
+                     ValueError, "inhomogeneous"),
+    "complex": (lambda X: X + 1j, ValueError, "Complex data not supported"),
+    "csr sparse": (sp.csr_matrix, TypeError, "Sparse data was passed"),
+    "csc sparse array": (sp.csc_array, TypeError, "Sparse data was passed"),
+    "DataFrame with a string column": (
+        lambda X: pd.DataFrame({"a": ["x"] * len(X), "b": X[:, 1], "c": X[:, 2]}),
+        ValueError, "could not convert string"),
+}
+
+
+@pytest.mark.parametrize("Estimator, y", BOTH)
+@pytest.mark.parametrize("case", list(BAD_X))
+def test_bad_X_raises_clear_error_in_fit(Estimator, y, case):
+    spoil, error, match = BAD_X[case]
+    Xb = spoil(X)
+    yb = y[:0] if case == "empty" else y
+    with pytest.raises(error, match=match):
+        Estimator(**SMALL).fit(Xb, yb)
+
+
+@pytest.mark.parametrize("Estimator, y", BOTH)
+@pytest.mark.parametrize("case", list(BAD_X))
+def test_bad_X_raises_clear_error_in_predict(Estimator, y, case, fitted):
+    spoil, error, match = BAD_X[case]
+    est = fitted[Estimator]
+    methods = ["predict"] + (["predict_proba", "decision_function", "predict_log_proba"]
+                             if Estimator is LMWCClassifier else [])
+    for method in methods:
+        with pytest.raises(error, match=match):
+            getattr(est, method)(spoil(X))
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    return {LMWCRegressor: LMWCRegressor(**SMALL).fit(X, Y_REG),
+            LMWCClassifier: LMWCClassifier(**SMALL).fit(X, Y_CLF)}
+
+
+@pytest.mark.parametrize("Estimator, y", BOTH)
+@pytest.mark.parametrize("value, match", [(np.nan, "Input y contains NaN"),
+                                          (np.inf, "Input y contains infinity")])
+def test_nan_or_inf_in_y_raises(Estimator, y, value, match):
+    y = y.astype(float)
+    y[5] = value
+    with pytest.raises(ValueError, match=match):
+        Estimator(**SMALL).fit(X, y)
+
+
+@pytest.mark.parametrize("Estimator, y", BOTH)
+@pytest.mark.parametrize("y_bad, error, match", [
+    (None, ValueError, "requires y to be passed"),
+    (lambda y: y[:-1], ValueError, "inconsistent numbers of samples"),
+    (lambda y: y + 1j, ValueError, "Complex data not supported"),
+    (lambda y: np.repeat(y[:, None, None], 2, axis=2), ValueError, "dim 3"),
+])
+def test_bad_y_raises_clear_error(Estimator, y, y_bad, error, match):
+    with pytest.raises(error, match=match):
+        Estimator(**SMALL).fit(X, None if y_bad is None else y_bad(y))
+
+
+def test_mismatched_lengths_raise():
+    for Estimator, y in [(LMWCRegressor, Y_REG), (LMWCClassifier, Y_CLF)]:
+        with pytest.raises(ValueError, match=r"inconsistent numbers of samples: \[39, 40\]"):
+            Estimator(**SMALL).fit(X[:-1], y)
+
+
+def test_regressor_rejects_string_targets():
+    # scikit-learn's y_numeric converts object arrays only; strings used to fail deep
+    # inside with "the resolved dtypes are not compatible with add.reduce"
+    with pytest.raises(ValueError, match="numeric targets.*LMWCClassifier"):
+        LMWCRegressor(**SMALL).fit(X, np.where(Y_CLF, "yes", "no"))
+
+
+def test_classifier_rejects_continuous_targets():
+    with pytest.raises(ValueError, match="Unknown label type"):
+        LMWCClassifier(**SMALL).fit(X, Y_REG)
+
+
+def test_single_sample():
+    # the regressor fits it (elsewhere the network is what its random start made
+    # it); the classifier needs two classes
+    with no_runtime_warnings():
+        reg = LMWCRegressor(**SMALL).fit(X[:1], [2.5])
+    np.testing.assert_allclose(reg.predict(X[:1]), 2.5, rtol=1e-9)
+    assert_finite_model(reg, X)
+    with pytest.raises(ValueError, match="at least 2 classes"):
+        LMWCClassifier(**SMALL).fit(X[:1], ["a"])
+
+
+def test_two_samples_of_two_classes():
+    with no_runtime_warnings():
+        clf = LMWCClassifier(**SMALL).fit(X[:2], ["a", "b"])
+    assert_finite_model(clf, X)
+    np.testing.assert_array_equal(clf.predict(X[:2]), ["a", "b"])
+
+
+@pytest.mark.parametrize("labels", [np.full(40, "only"), np.ones(40), np.zeros(40, int)])
+def test_one_class_raises(labels):
+    with pytest.raises(ValueError, match="at least 2 classes.*only one class"):
+        LMWCClassifier(**SMALL).fit(X, labels)
+
+
+@pytest.mark.parametrize("value", [0.0, -3.7, 1e12])
+@pytest.mark.parametrize("n_outputs", [1, 2])
+def test_constant_y_regressor_predicts_the_constant(value, n_outputs):
+    y = np.full((40, n_outputs), value)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # neither RuntimeWarning nor ConvergenceWarning
+        reg = LMWCRegressor(hidden_layer_sizes=(3,), random_state=0).fit(X, y)
+    pred = reg.predict(X)
+    assert pred.shape == ((40,) if n_outputs == 1 else (40, n_outputs))
+    np.testing.assert_allclose(pred, y.reshape(pred.shape), rtol=1e-9, atol=1e-12)
+    assert_finite_model(reg, X)
+
+
+def test_y_column_vector():
+    reg_1d = LMWCRegressor(**SMALL).fit(X, Y_REG)
+    reg_2d = LMWCRegressor(**SMALL).fit(X, Y_REG[:, None])
+    assert reg_2d.predict(X).shape == (40,)
+    np.testing.assert_array_equal(reg_2d.coefs_[0], reg_1d.coefs_[0])
+    clf_1d = LMWCClassifier(**SMALL).fit(X, Y_CLF)
+    with pytest.warns(DataConversionWarning, match="column-vector y"):
+        clf_2d = LMWCClassifier(**SMALL).fit(X, Y_CLF[:, None])
+    assert clf_2d.predict(X).shape == (40,)
+    np.testing.assert_array_equal(clf_2d.coefs_[0], clf_1d.coefs_[0])
+
+
+@pytest.mark.parametrize("Estimator, y", BOTH)
+@pytest.mark.parametrize("layout", ["float32", "int", "bool", "fortran", "strided", "list",
+                                    "object", "nullable Float64 DataFrame"])
+def test_dtypes_and_layouts_fit_like_float64(Estimator, y, layout):
+    # every input is converted to C-contiguous float64: the same values give the very
+    # same weights
+    base = {"float32": X.astype(np.float32), "int": np.round(4 * X).astype(np.int32),
+            "bool": X > 0}.get(layout, X)
+    converted = {
+        "fortran": np.asfortranarray(base),
+        "strided": np.repeat(base, 2, axis=1)[:, ::2],  # a non-contiguous view
+        "list": base.tolist(),
+        "object": base.astype(object),
+        "nullable Float64 DataFrame": pd.DataFrame(base).astype("Float64"),
+    }.get(layout, base)
+    if layout == "strided":
+        assert not converted.flags.c_contiguous and not converted.flags.f_contiguous
+    est = Estimator(**SMALL).fit(converted, y)
+    ref = Estimator(**SMALL).fit(np.asarray(base, dtype=np.float64), y)
+    for a, b in zip(est.coefs_ + est.intercepts_, ref.coefs_ + ref.intercepts_):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(est.predict(converted), ref.predict(base))
+    assert_finite_model(est, np.asarray(base, dtype=float))
+
+
+def test_integer_and_float32_targets():
+    a = LMWCRegressor(**SMALL).fit(X, np.round(10 * Y_REG).astype(np.int64))
+    b = LMWCRegressor(**SMALL).fit(X, np.round(10 * Y_REG))
+    np.testing.assert_array_equal(a.predict(X), b.predict(X))
+    c = LMWCRegressor(**SMALL).fit(X, Y_REG.astype(np.float32))
+    assert c.predict(X).dtype == np.float64
+
+
+# ---- pandas ---------------------------------------------------------------------------
+@pytest.mark.parametrize("Estimator, y", BOTH)
+def test_dataframe_feature_names(Estimator, y):
+    df = pd.DataFrame(X, columns=["a", "b", "c"])
+    est = Estimator(**SMALL).fit(df, pd.Series(y, name="target"))
+    np.testing.assert_array_equal(est.feature_names_in_, ["a", "b", "c"])
+    assert est.n_features_in_ == 3
+    ref = Estimator(**SMALL).fit(X, y)  # names do not change the fit
+    np.testing.assert_array_equal(est.coefs_[0], ref.coefs_[0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # same names: no warning
+        np.testing.assert_array_equal(est.predict(df), ref.predict(X))
+    with pytest.warns(UserWarning, match="X does not have valid feature names"):
+        est.predict(X)
+    with pytest.raises(ValueError, match="feature names should match"):
+        est.predict(df.rename(columns={"a": "z"}))
+    with pytest.raises(ValueError, match="same order"):
+        est.predict(df[["b", "a", "c"]])
+    with pytest.warns(UserWarning, match="X has feature names, but"):
+        ref.predict(df)
+    assert not hasattr(ref, "feature_names_in_")
+    # non-string column names are not feature names
+    assert not hasattr(Estimator(**SMALL).fit(pd.DataFrame(X), y), "feature_names_in_")
+
+
+def test_dataframe_categorical_labels():
+    labels = pd.Series(pd.Categorical(np.where(Y_CLF, "yes", "no")))
+    clf = LMWCClassifier(**SMALL).fit(pd.DataFrame(X, columns=list("abc")), labels)
+    np.testing.assert_array_equal(clf.classes_, ["no", "yes"])
+    assert set(clf.predict(pd.DataFrame(X, columns=list("abc")))) <= {"no", "yes"}
+
+
+# ---- predict --------------------------------------------------------------------------
+@pytest.mark.parametrize("Estimator, y", BOTH)
+def test_predict_with_another_number_of_features(Estimator, y, fitted):
+    est = fitted[Estimator]
+    for width in (2, 4):
+        with pytest.raises(ValueError, match=f"X has {width} features, but {Estimator.__name__}"
+                                             " is expecting 3 features"):
+            est.predict(np.zeros((5, width)))
+
+
+@pytest.mark.parametrize("Estimator, y", BOTH)
+def test_predict_before_fit(Estimator, y):
+    est = Estimator()
+    methods = ["predict", "score"] + (["predict_proba", "predict_log_proba",
+                                       "decision_function"]
+                                      if Estimator is LMWCClassifier else [])
+    for method in methods:
+        args = (X, y) if method == "score" else (X,)
+        with pytest.raises(NotFittedError, match="not fitted yet"):
+            getattr(est, method)(*args)
+
+
+# ---- parameters -----------------------------------------------------------------------
+# (parameter, wrong type, out-of-range value); out-of-range None where no range exists
+BAD_PARAMS = [
+    ("hidden_layer_sizes", None, (3, 0)),
+    ("topology", 1, "ring"),
+    ("activation", 1, "softplus"),
+    ("gain", "1", 0.0),
+    ("solver", 1, "sgd"),
+    ("compression", True, "none"),
+    ("trigger", 1, "often"),
+    ("beta", "a", -1e-4),
+    ("interval", 1.5, 0),
+    ("omega", "a", 0.0),
+    ("rho", "a", 0.5),
+    ("net_statistic", 1, "median"),
+    ("mu", "a", 0.0),
+    ("mu_factor", "a", 1.0),
+    ("mu_min", "a", -1.0),
+    ("mu_max", "a", 0.0),
+    ("max_iter", 1.5, 0),
+    ("goal", "a", -0.1),
+    ("tol", "a", -1.0),
+    ("alpha", "a", -1.0),
+    ("init", 1, "zeros"),
+    ("n_init", 1.5, 0),
+    ("early_stopping", "yes", None),
+    ("validation_fraction", "a", 1.0),
+    ("n_iter_no_change", 1.5, 0),
+    ("n_jobs", 1.5, 0),
+    ("random_state", "a", -1),
+    ("verbose", "a", -1),
+    ("warm_start", "yes", None),
+]
+_CASES = [(name, value, kind) for name, wrong, bad in BAD_PARAMS
+          for value, kind in ((wrong, "wrong type"), (bad, "out of range"))
+          if not (kind == "out of range" and bad is None)]
+# plus non-finite floats, which are out of range for every real parameter
+_CASES += [(name, value, "non-finite") for name in
+           ("gain", "beta", "omega", "rho", "mu", "mu_factor", "mu_min", "mu_max", "goal",
+            "tol", "alpha", "validation_fraction") for value in (np.nan, np.inf)]
+
+
+@pytest.mark.parametrize("Estimator, y", BOTH)
+@pytest.mark.parametrize("name, value, kind", _CASES,
+                         ids=[f"{n}-{k}-{v!r}" for n, v, k in _CASES])
+def test_bad_parameter_raises_in_fit_naming_it(Estimator, y, name, value, kind):
+    est = Estimator(**{**SMALL, name: value})  # __init__ only stores
+    assert est.get_params()[name] is value
+    with pytest.raises((ValueError, TypeError), match=name):
+        est.fit(X, y)
+    with pytest.raises(NotFittedError):
+        check_is_fitted(est)
+
+
+@pytest.mark.parametrize("params, match", [
+    (dict(hidden_layer_sizes=(2.5,)), "hidden_layer_sizes"),
+    (dict(hidden_layer_sizes="abc"), "hidden_layer_sizes"),
+    (dict(hidden_layer_sizes=[[1, 2]]), "hidden_layer_sizes"),
+    (dict(mu=1.0, mu_max=0.1), "mu must lie in"),
+    (dict(mu_min=1.0, mu=0.1), "mu must lie in"),
+    (dict(trigger="interval"), "interval"),
+    (dict(early_stopping=True, validation_fraction=0.01), "validation"),
+])
+def test_inconsistent_parameters_raise_in_fit(params, match):
+    for Estimator, y in [(LMWCRegressor, Y_REG), (LMWCClassifier, Y_CLF)]:
+        with pytest.raises(ValueError, match=match):
+            Estimator(**{**SMALL, **params}).fit(X, y)
+
+
+@pytest.mark.parametrize("value", [1, "hinge", None])
+def test_classifier_loss_parameter(value):
+    with pytest.raises((ValueError, TypeError), match="loss"):
+        LMWCClassifier(**SMALL, loss=value).fit(X, Y_CLF)
+    with pytest.raises(ValueError, match="solver=\"scipy\".*log_loss"):
+        LMWCClassifier(**SMALL, solver="scipy").fit(X, Y_CLF)
+
+
+def test_empty_hidden_layer_sizes_is_a_linear_model():
+    # as scikit-learn's MLP: no hidden layer at all, the outputs see the inputs
+    reg = LMWCRegressor(hidden_layer_sizes=(), random_state=0).fit(X, 2 * X[:, 0] - X[:, 2])
+    assert len(reg.coefs_) == 1 and reg.coefs_[0].shape == (3, 1)
+    np.testing.assert_allclose(reg.predict(X), 2 * X[:, 0] - X[:, 2], atol=1e-6)
+
+
+# ---- sample_weight --------------------------------------------------------------------
+@pytest.mark.parametrize("Estimator, y", BOTH)
+@pytest.mark.parametrize("spoil, match", [
+    (lambda w: -w, "Negative values in data passed to `sample_weight`"),
+    (lambda w: np.where(np.arange(40) == 7, np.nan, w), "Input sample_weight contains NaN"),
+    (lambda w: np.where(np.arange(40) == 7, np.inf, w), "sample_weight contains infinity"),
+    (lambda w: w[:-1], r"sample_weight.shape == \(39,\), expected \(40,\)"),
+    (lambda w: w[:, None], "Sample weights must be 1D"),
+    (lambda w: 0 * w, "Sample weights must contain at least one non-zero number"),
+    (lambda w: np.full(40, "a"), "could not convert string"),
+])
+def test_bad_sample_weight_raises(Estimator, y, spoil, match):
+    with pytest.raises(ValueError, match=match):
+        Estimator(**SMALL).fit(X, y, sample_weight=spoil(np.ones(40)))
+
+
+def test_early_stopping_needs_weight_on_both_sides():
+    w = np.zeros(40)
+    w[:2] = 1.0  # whichever way the split falls, one side may hold no weight
+    for seed in range(5):
+        try:
+            LMWCRegressor(**{**SMALL, "random_state": seed}, early_stopping=True,
+                          validation_fraction=0.2).fit(X, Y_REG, sample_weight=w)
+        except ValueError as error:
+            assert "positive sum" in str(error)
+            return
+    pytest.fail("no split put all the weight on one side")
+
+
+# ==== numerical trouble =================================================================
+@pytest.mark.parametrize("Estimator, y", BOTH)
+@pytest.mark.parametrize("params", [dict(), dict(compression=None),
+                                    dict(compression="restart"),
+                                    dict(solver="scipy", loss="squared_error")],
+                         ids=["adaptive", "plain", "restart", "scipy"])
+@pytest.mark.parametrize("scale, offset", [(1e6, 0.0), (1e6, 1e6), (1e150, 0.0),
+                                           (1e300, 0.0)])
+def test_saturating_inputs(Estimator, y, params, scale, offset):
+    # |x| >= 1e6 with weights from U[-1, 1]: every tanh saturated, its slope exactly 0
+    if Estimator is LMWCRegressor:
+        params = {k: v for k, v in params.items() if k != "loss"}
+    est = Estimator(**SMALL, **params)
+    with no_runtime_warnings():
+        est.fit(X * scale + offset, y)
+    assert_finite_model(est, X * scale + offset)
+
+
+@pytest.mark.parametrize("Estimator, y", BOTH)
+def test_saturated_inputs_warn_when_goal_not_reached(Estimator, y):
+    est = Estimator(hidden_layer_sizes=(3,), goal=1e-6, tol=None, max_iter=15,
+                    random_state=0)
+    with no_runtime_warnings(), pytest.warns(ConvergenceWarning, match="max_iter=15"):
+        est.fit(X * 1e6, y)
+    assert not est.converged_
+    assert_finite_model(est, X * 1e6)
+
+
+def test_adaptive_compression_acts_on_saturated_inputs():
+    plain = LMWCRegressor(**{**SMALL, "max_iter": 30}, compression=None).fit(X * 1e6, Y_REG)
+    wc = LMWCRegressor(**{**SMALL, "max_iter": 30}).fit(X * 1e6, Y_REG)
+    assert wc.n_compressions_ > 0
+    assert wc.loss_ < plain.loss_
+
+
+@pytest.mark.parametrize("activation", ["relu", "identity"])
+def test_overflowing_outputs(activation):
+    # unbounded activations on |x| = 1e300: every output overflows at the start.
+    # Compression brings the nets back to finite values (the stall trigger fires on an
+    # inf loss that stays inf); plain LM cannot, and fit says so instead of returning
+    # a model that predicts inf
+    Xb = X * 1e300
+    with no_runtime_warnings():
+        wc = LMWCRegressor(**SMALL, activation=activation).fit(Xb, Y_REG)
+    assert wc.n_compressions_ > 0
+    assert_finite_model(wc, Xb)
+    with no_runtime_warnings(), pytest.raises(ValueError, match="overflow.*Scale the inputs"):
+        LMWCRegressor(**SMALL, activation=activation, compression=None).fit(Xb, Y_REG)
+
+
+def test_failed_refit_keeps_the_previous_model():
+    reg = LMWCRegressor(**SMALL).fit(X, Y_REG)
+    before = reg.predict(X)
+    state = {k: v for k, v in vars(reg).items() if k.endswith("_")}
+    with pytest.raises(ValueError, match="overflow"):
+        reg.set_params(activation="relu", compression=None).fit(X * 1e300, 1e3 * Y_REG)
+    with pytest.raises(ValueError, match="validation set is too small"):
+        reg.set_params(activation="tanh", early_stopping=True).fit(X[:5], 1e3 * Y_REG[:5])
+    with pytest.raises(ValueError, match="sample_weight"):
+        reg.set_params(early_stopping=False).fit(np.ones((40, 5)), Y_REG,
+                                                 sample_weight=-np.ones(40))
+    assert {k: v for k, v in vars(reg).items() if k.endswith("_")}.keys() == state.keys()
+    assert reg.n_features_in_ == 3
+    np.testing.assert_array_equal(reg.predict(X), before)
+    clf = LMWCClassifier(**SMALL).fit(X, Y_CLF)
+    with pytest.raises(ValueError):  # 3 classes, a validation set of 1
+        clf.set_params(early_stopping=True).fit(X[:6], list("abcabc"))
+    np.testing.assert_array_equal(clf.classes_, [0, 1])
+    np.testing.assert_array_equal(clf.predict(X), LMWCClassifier(**SMALL).fit(X, Y_CLF)
+                                  .predict(X))
+
+
+@pytest.mark.parametrize("Estimator, y", BOTH)
+@pytest.mark.parametrize("columns", ["duplicated", "constant", "all constant"])
+def test_singular_quasi_hessian(Estimator, y, columns):
+    # duplicated or constant input columns make Q singular: the damping mu I carries LM
+    Xb = {"duplicated": np.hstack([X, X, X[:, :1]]),
+          "constant": np.hstack([X, np.ones((40, 1)), np.zeros((40, 1))]),
+          "all constant": np.ones((40, 3))}[columns]
+    est = Estimator(hidden_layer_sizes=(3,), max_iter=30, compression=None, random_state=0)
+    with no_runtime_warnings():
+        est.fit(Xb, y)
+    assert_finite_model(est, Xb)
+    if columns != "all constant":
+        assert est.score(Xb, y) > 0.95
+
+
+@pytest.mark.parametrize("Estimator, y", BOTH)
+@pytest.mark.parametrize("solver", ["lm", "scipy"])
+def test_more_weights_than_residuals(Estimator, y, solver):
+    # 5 samples, 101 weights: Q has rank <= 5
+    kw = dict(loss="squared_error") if Estimator is LMWCClassifier else {}
+    est = Estimator(hidden_layer_sizes=(20,), max_iter=30, random_state=0, solver=solver,
+                    **kw)
+    Xs, ys = X[:5], (y[:5] if Estimator is LMWCRegressor else [0, 1, 0, 1, 1])
+    with no_runtime_warnings(), warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        est.fit(Xs, ys)
+    if solver == "scipy":  # MINPACK needs more residuals than weights
+        assert any('method="trf"' in str(w.message) for w in caught)
+    assert_finite_model(est, X)
+    assert est.score(Xs, ys) > 0.99  # interpolates
+
+
+@pytest.fixture
+def damping_spy(monkeypatch):
+    """The damping of every step the built-in LM tries."""
+    seen = []
+    original = lm_module.damped_step
+
+    def spy(Q, g, mu):
+        seen.append(mu)
+        return original(Q, g, mu)
+
+    monkeypatch.setattr(lm_module, "damped_step", spy)
+    return seen
+
+
+def test_mu_reaching_mu_max(damping_spy):
+    # saturated inputs, plain LM: no step decreases the error any more, mu climbs to
+    # mu_max and the iterations keep the weights
+    hit = False
+    for seed in range(4):
+        damping_spy.clear()
+        est = LMWCRegressor(hidden_layer_sizes=(2,), topology="fcc", compression=None,
+                            goal=1e-3, tol=None, max_iter=30, random_state=seed)
+        with no_runtime_warnings(), pytest.warns(ConvergenceWarning, match="max_iter=30"):
+            est.fit(X * 1e6, Y_REG)
+        assert_finite_model(est, X * 1e6)
+        hit |= max(damping_spy) == est.mu_max
+    assert hit
+    # the default tol rule sees the stable point and stops early, without a warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        est = LMWCRegressor(hidden_layer_sizes=(2,), topology="fcc", compression=None,
+                            max_iter=100, random_state=1).fit(X * 1e6, Y_REG)
+    assert est.n_iter_ < 100 and not est.converged_
+
+
+@pytest.mark.parametrize("Estimator, y", BOTH)
+def test_small_mu_max_bounds_the_damping(Estimator, y, damping_spy):
+    # saturated inputs: many steps fail, and mu stops at mu_max
+    est = Estimator(hidden_layer_sizes=(2,), topology="fcc", mu_max=0.1, goal=1e-3,
+                    tol=None, max_iter=20, random_state=0)
+    with no_runtime_warnings(), pytest.warns(ConvergenceWarning, match="max_iter=20"):
+        est.fit(X * 1e6, y)
+    assert max(damping_spy) == 0.1
+    assert damping_spy.count(0.1) > 20  # whole iterations at mu_max
+    assert_finite_model(est, X * 1e6)
+
+
+@pytest.mark.parametrize("transform", [
+    lambda y: 1e12 * y, lambda y: y + 1e12, lambda y: 1e300 * y, lambda y: 1e-300 * y,
+    lambda y: np.c_[1e12 * y, 1e-12 * y]],
+    ids=["x1e12", "+1e12", "x1e300", "x1e-300", "two outputs 1e12 1e-12"])
+def test_huge_and_tiny_targets(transform):
+    # targets are standardised: the fit is the same at any scale (up to rounding)
+    y = transform(Y_REG)
+    with no_runtime_warnings():
+        reg = LMWCRegressor(hidden_layer_sizes=(4,), max_iter=30, random_state=0).fit(X, y)
+        pred = reg.predict(X)
+    assert_finite_model(reg, X)
+    assert pred.shape == y.shape
+    for j in range(1 if y.ndim == 1 else y.shape[1]):
+        col = y if y.ndim == 1 else y[:, j]
+        p = pred if y.ndim == 1 else pred[:, j]
+        rmse = np.sqrt(np.mean(((p - col) / np.abs(col).max()) ** 2))
+        assert rmse < 0.05
+
+
+def test_huge_sample_weights():
+    with no_runtime_warnings():
+        reg = LMWCRegressor(**SMALL).fit(X, 1e300 * Y_REG, sample_weight=np.full(40, 1e300))
+    assert_finite_model(reg, X)
+
+
+# ==== state =============================================================================
+@pytest.mark.parametrize("Estimator, y", BOTH)
+@pytest.mark.parametrize("params", [dict(), dict(early_stopping=True),
+                                    dict(solver="scipy", loss="squared_error"),
+                                    dict(compression="restart", alpha=0.1)],
+                         ids=["default", "early_stopping", "scipy", "restart+alpha"])
+def test_fit_does_not_modify_its_inputs(Estimator, y, params):
+    if Estimator is LMWCRegressor:
+        params = {k: v for k, v in params.items() if k != "loss"}
+    Xc, yc, wc = X.copy(), y.copy(), _RNG.uniform(0.5, 2.0, 40)
+    inputs = (Xc, yc, wc)
+    copies = [a.copy() for a in inputs]
+    Estimator(**SMALL, **params).fit(Xc, yc, sample_weight=wc)
+    for a, b in zip(inputs, copies):
+        np.testing.assert_array_equal(a, b)
+        assert a.flags.writeable
+    df = pd.DataFrame(X, columns=list("abc"))
+    before = df.copy()
+    Estimator(**SMALL, **params).fit(df, y)
+    pd.testing.assert_frame_equal(df, before)
+
+
+@pytest.mark.parametrize("Estimator, y", BOTH)
+def test_pickle_round_trip(Estimator, y):
+    df = pd.DataFrame(X, columns=list("abc"))
+    est = Estimator(**SMALL).fit(df, y)
+    again = pickle.loads(pickle.dumps(est))
+    np.testing.assert_array_equal(again.feature_names_in_, est.feature_names_in_)
+    for a, b in zip(outputs(again, df), outputs(est, df)):
+        np.testing.assert_array_equal(a, b)
+    # an unpickled model can go on training
+    again.set_params(warm_start=True, max_iter=2).fit(df, y)
+    assert_finite_model(again, df)
+
+
+@pytest.mark.parametrize("Estimator, y", BOTH)
+@pytest.mark.parametrize("compression", ["adaptive", "restart", None])
+def test_same_random_state_same_weights(Estimator, y, compression):
+    kw = dict(hidden_layer_sizes=(3,), max_iter=25, compression=compression, beta=1e-2,
+              random_state=7)
+    a, b = Estimator(**kw).fit(X, y), Estimator(**kw).fit(X, y)
+    for ca, cb in zip(a.coefs_ + a.intercepts_, b.coefs_ + b.intercepts_):
+        np.testing.assert_array_equal(ca, cb)
+    assert a.loss_curve_ == b.loss_curve_
+    c = Estimator(**{**kw, "random_state": 8}).fit(X, y)
+    assert not np.array_equal(a.coefs_[0], c.coefs_[0])
+
+
+def test_same_random_state_same_weights_with_n_jobs():
+    # (the regressor's twin is test_regressor.py::test_n_jobs_gives_identical_weights)
+    kw = dict(hidden_layer_sizes=(3,), n_init=3, max_iter=15, random_state=0)
+    a = LMWCClassifier(**kw).fit(X, Y_CLF)
+    b = LMWCClassifier(n_jobs=2, **kw).fit(X, Y_CLF)
+    for ca, cb in zip(a.coefs_ + a.intercepts_, b.coefs_ + b.intercepts_):
+        np.testing.assert_array_equal(ca, cb)
+
+
+@pytest.mark.parametrize("Estimator, y", BOTH)
+def test_warm_start_continues_from_fitted_weights(Estimator, y):
+    est = Estimator(hidden_layer_sizes=(3,), compression=None, tol=None, max_iter=2,
+                    warm_start=True, random_state=0)
+    losses = [est.fit(X, y).loss_ for _ in range(4)]
+    assert all(b <= a for a, b in zip(losses, losses[1:]))  # LM never goes uphill
+    assert losses[-1] < losses[0]
+    # a model already at its goal is returned untouched: the fit starts where it stopped
+    est.set_params(goal=est.loss_ * (1 + 1e-9) if Estimator is LMWCClassifier
+                   else np.sqrt(est.loss_) * (1 + 1e-9))
+    coefs = [c.copy() for c in est.coefs_]
+    est.fit(X, y)
+    assert est.n_iter_ == 0 and est.converged_
+    for a, b in zip(est.coefs_, coefs):
+        np.testing.assert_array_equal(a, b)
+    # a fresh fit (warm_start=False) starts again from random weights
+    cold = clone(est).set_params(warm_start=False, goal=0.0).fit(X, y)
+    assert cold.n_iter_ == 2
+
+
+@pytest.mark.parametrize("Estimator, y", BOTH)
+def test_warm_start_with_other_features_raises(Estimator, y):
+    est = Estimator(**SMALL, warm_start=True).fit(X, y)
+    with pytest.raises(ValueError, match="X has 2 features"):
+        est.fit(X[:, :2], y)
+    assert est.n_features_in_ == 3
+
+
+def _interrupt_at_call(monkeypatch, k):
+    """Make the k-th computation of the normal equations raise KeyboardInterrupt."""
+    original = Objective.normal_equations
+    calls = [0]
+
+    def interrupted(self, w):
+        calls[0] += 1
+        if calls[0] == k:
+            raise KeyboardInterrupt
+        return original(self, w)
+
+    monkeypatch.setattr(Objective, "normal_equations", interrupted)
+
+
+@pytest.mark.parametrize("Estimator, y", BOTH)
+@pytest.mark.parametrize("k", [1, 5])
+def test_keyboard_interrupt_keeps_the_best_weights(Estimator, y, k, monkeypatch):
+    # plain LM: the weights of the last completed iteration are the best
+    _interrupt_at_call(monkeypatch, k)
+    est = Estimator(hidden_layer_sizes=(3,), compression=None, tol=None, max_iter=50,
+                    random_state=0)
+    with pytest.warns(UserWarning, match="Training interrupted by user"):
+        est.fit(X, y)
+    check_is_fitted(est)
+    assert est.n_iter_ == k - 1
+    assert len(est.loss_curve_) == k - 1
+    if k > 1:
+        assert est.loss_ == min(est.loss_curve_) == est.loss_curve_[-1]
+    assert_finite_model(est, X)
+    monkeypatch.undo()
+    # the same weights as a fit stopped there on purpose
+    ref = clone(est).set_params(max_iter=max(k - 1, 1)).fit(X, y)
+    if k > 1:
+        np.testing.assert_array_equal(est.coefs_[0], ref.coefs_[0])
+
+
+def test_keyboard_interrupt_with_compression_returns_the_best_seen(monkeypatch):
+    _interrupt_at_call(monkeypatch, 12)
+    est = LMWCRegressor(hidden_layer_sizes=(3,), trigger="interval", interval=3, tol=None,
+                        max_iter=50, random_state=0)
+    with pytest.warns(UserWarning, match="Training interrupted by user"):
+        est.fit(X, Y_REG)
+    assert est.n_iter_ == 11 and est.n_compressions_ == 3
+    assert est.loss_ <= est.loss_curve_[-1]
+    assert_finite_model(est, X)
