@@ -515,4 +515,9 @@ class BaseLMWC(BaseEstimator):
         X = validate_data(self, X, reset=False, dtype=np.float64)
         w = self._network.pack(self.coefs_, self.intercepts_)
         with np.errstate(all="ignore"):
-            return self._network.forward(w, X)
+            Z = self._network.forward(w, X)
+        if np.isnan(Z).any():  # +-inf is a limit (far extrapolation), NaN no answer
+            raise ValueError("Input X is too large for the fitted network: its outputs "
+                             f"overflow to NaN (max |X| = {np.abs(X).max():.3g}). Scale X "
+                             "as it was scaled for fit.")
+        return Z

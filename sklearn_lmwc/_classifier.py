@@ -246,7 +246,8 @@ class LMWCClassifier(ClassifierMixin, BaseLMWC):
             Columns in the order of ``classes_``; for multilabel, the probability
             of each label.
         """
-        Z = self._forward(X)
+        # outputs overflowed to +-inf (inputs near the float limit) get their limit
+        Z = np.clip(self._forward(X), -1e300, 1e300)
         if self.loss == "squared_error":
             return _pm1_proba(Z, self._multilabel())
         if self._multiclass():

@@ -200,27 +200,40 @@ def test_classifier_fits_finite_or_raises_clear_error(data, params):
         assert set(np.unique(pred)) <= ({0, 1} if multilabel else set(est.classes_))
 
 
-@given(data=regression_data(), params=parameters(classifier=False),
-       other=st.integers(0, 3))
-def test_predict_on_other_data_finite_or_clear_error(data, params, other):
-    # once fitted, predict answers any input: finite values for finite X of the
-    # fitted width, or a ValueError (NaN, wrong width, empty) - never a crash
-    X, y, sample_weight = data
-    est = LMWCRegressor(**params)
-    if not _fit_or_clear_error(est, X, y, sample_weight):
-        return
-    d = X.shape[1]
-    X_new = [X[:1] * 2, np.full((2, d), np.nan), np.zeros((0, d)),
-             np.zeros((2, d + 1))][other]
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", RuntimeWarning)
-        try:
-            pred = est.predict(X_new)
-        except ValueError as error:
-            assert other > 0, error
-            return
-    assert other == 0
-    assert not np.any(np.isnan(pred))  # +-inf is allowed: far extrapolation
+OTHER_X = ["double", "huge", "-huge", "nan", "empty", "wider"]
+
+
+@given(reg_data=regression_data(), clf_data=classification_data(),
+       reg_params=parameters(classifier=False), clf_params=parameters(classifier=True),
+       other=st.sampled_from(OTHER_X))
+def test_predict_on_other_data_answers_or_raises_clear_error(reg_data, clf_data, reg_params,
+                                                             clf_params, other):
+    # once fitted, predict answers any input of the fitted width without NaN (+-inf is
+    # allowed from a regressor: far extrapolation), or raises a ValueError: NaN, wrong
+    # width, empty, or inputs so large (|x| ~ 1e308) that the outputs overflow to NaN
+    for Estimator, (X, y, sample_weight), params in (
+            (LMWCRegressor, reg_data, reg_params), (LMWCClassifier, clf_data, clf_params)):
+        est = Estimator(**params)
+        if not _fit_or_clear_error(est, X, y, sample_weight):
+            continue
+        d = X.shape[1]
+        X_new = {"double": X[:1] * 2, "huge": np.full((2, d), 1e308),
+                 "-huge": np.full((2, d), -1e308), "nan": np.full((2, d), np.nan),
+                 "empty": np.zeros((0, d)), "wider": np.zeros((2, d + 1))}[other]
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)
+            try:
+                pred = est.predict(X_new)
+                proba = est.predict_proba(X_new) if Estimator is LMWCClassifier else None
+            except ValueError as error:
+                assert other not in ("double", "huge", "-huge") or "too large" in str(error)
+                continue
+        assert other in ("double", "huge", "-huge")
+        if proba is None:
+            assert not np.any(np.isnan(pred))
+        else:
+            assert np.all((proba >= 0) & (proba <= 1))
+            assert set(np.unique(pred)) <= set(est.classes_) | {0, 1}
 
 
 _X0 = np.random.RandomState(0).uniform(-1, 1, (20, 2))

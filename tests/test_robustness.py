@@ -41,8 +41,7 @@ def _single_threaded_blas():
         yield
 
 
-_RNG = np.random.RandomState(0)
-X = _RNG.uniform(-1, 1, (40, 3))
+X = np.random.RandomState(0).uniform(-1, 1, (40, 3))
 Y_REG = np.sin(2 * X[:, 0]) + X[:, 1]
 Y_CLF = (Y_REG > 0).astype(int)
 SMALL = dict(hidden_layer_sizes=(3,), max_iter=10, random_state=0)
@@ -613,13 +612,16 @@ def test_huge_sample_weights():
 def test_fit_does_not_modify_its_inputs(Estimator, y, params):
     if Estimator is LMWCRegressor:
         params = {k: v for k, v in params.items() if k != "loss"}
-    Xc, yc, wc = X.copy(), y.copy(), _RNG.uniform(0.5, 2.0, 40)
+    Xc, yc, wc = X.copy(), y.copy(), np.random.RandomState(1).uniform(0.5, 2.0, 40)
     inputs = (Xc, yc, wc)
     copies = [a.copy() for a in inputs]
     Estimator(**SMALL, **params).fit(Xc, yc, sample_weight=wc)
     for a, b in zip(inputs, copies):
         np.testing.assert_array_equal(a, b)
         assert a.flags.writeable
+    for a in inputs:  # read-only inputs: any write into them would raise
+        a.setflags(write=False)
+    Estimator(**SMALL, **params).fit(Xc, yc, sample_weight=wc).predict(Xc)
     df = pd.DataFrame(X, columns=list("abc"))
     before = df.copy()
     Estimator(**SMALL, **params).fit(df, y)
@@ -734,3 +736,24 @@ def test_keyboard_interrupt_with_compression_returns_the_best_seen(monkeypatch):
     assert est.n_iter_ == 11 and est.n_compressions_ == 3
     assert est.loss_ <= est.loss_curve_[-1]
     assert_finite_model(est, X)
+
+
+@pytest.mark.parametrize("Estimator, y", BOTH)
+@pytest.mark.parametrize("activation", ["tanh", "identity", "relu"])
+def test_predict_on_inputs_near_the_float_limit(Estimator, y, activation):
+    # outputs that overflow to +-inf are answered with their limit (regressor: +-inf,
+    # classifier: the limiting probabilities); a net that becomes inf - inf = NaN
+    # cannot be answered and raises, naming the problem
+    est = Estimator(**SMALL, activation=activation).fit(X, y)
+    for value in (1e308, -1e308):
+        Xb = np.full((2, 3), value)
+        with no_runtime_warnings():
+            try:
+                answers = outputs(est, Xb)
+            except ValueError as error:
+                assert "too large for the fitted network" in str(error)
+                continue
+        for answer in answers:
+            assert not np.any(np.isnan(answer))
+        if Estimator is LMWCClassifier:
+            np.testing.assert_allclose(answers[0].sum(axis=1), 1.0)
