@@ -15,7 +15,7 @@ from threadpoolctl import threadpool_limits
 from sklearn.base import BaseEstimator, is_classifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
-from sklearn.utils import check_random_state
+from sklearn.utils import check_random_state, gen_batches
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
@@ -446,7 +446,8 @@ class BaseLMWC(BaseEstimator):
             result, monitor = min(runs, key=lambda run: run[0].value)
         with np.errstate(all="ignore"):  # never store a model that cannot predict
             finite = (np.isfinite(result.value) and np.all(np.isfinite(result.w)) and
-                      np.all(np.isfinite(self._decode(network.forward(result.w, X)))))
+                      all(np.all(np.isfinite(self._decode(network.forward(result.w, X[s]))))
+                          for s in gen_batches(X.shape[0], objective.chunk)))
         if not finite:
             raise ValueError(
                 "Training failed: the network's outputs on the training inputs overflow "
