@@ -5,7 +5,7 @@ Build (warnings are errors):
     pip install ".[docs]"
     python -m sphinx -W -b html docs docs/_build/html
 
-A local build runs the gallery examples (a few minutes); with the environment variable
+A local build runs the gallery examples (under a minute); with the environment variable
 CI set (as in .ci/run), or with ``-D plot_gallery=0``, they are rendered without being
 run.
 """
@@ -52,21 +52,10 @@ sphinx_gallery_conf = {
     "gallery_dirs": "auto_examples",
     "filename_pattern": r"plot_",
     "ignore_pattern": r"quickstart\.py",  # a console script, not a gallery example
-    # CI only checks that the gallery renders; running it takes minutes
+    # CI only checks that the gallery renders, without the examples' run time
     "plot_gallery": "False" if os.environ.get("CI") else "True",
     "within_subsection_order": "FileNameSortKey",
     "download_all_examples": False,
     "matplotlib_animations": False,
     "remove_config_comments": True,
 }
-
-
-def _quote_trailing_underscore_names(app, what, name, obj, options, lines):
-    # reStructuredText reads a bare "n_features_in_," as a link to a target of that
-    # name; the shared attribute docs (sklearn_lmwc/_base.py) have one in a shape
-    for i, line in enumerate(lines):
-        lines[i] = line.replace("(n_features_in_,)", "(``n_features_in_``,)")
-
-
-def setup(app):
-    app.connect("autodoc-process-docstring", _quote_trailing_underscore_names)

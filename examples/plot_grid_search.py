@@ -95,6 +95,7 @@ ax.set_title(f"LM-WC, 3-fold CV R² on noisy peaks\n(plain LM: "
              f"{results['mean_test_score'][plain]:.3f})", fontsize=10)
 fig.colorbar(image, ax=ax, label="mean R²")
 
-out_dir = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent
+# argv[0] is this file, also under sphinx-gallery (which defines no __file__)
+out_dir = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(sys.argv[0]).resolve().parent
 fig.savefig(out_dir / "plot_grid_search.png", dpi=100)
 print(f"saved {out_dir / 'plot_grid_search.png'}")

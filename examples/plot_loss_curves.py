@@ -61,6 +61,7 @@ for ax, (name, compression) in zip(axes, methods.items()):
 axes[0].set_ylabel("training RMSE")
 fig.suptitle("Full parity-5, FCC with 2 tanh neurons; green: goal reached, red: not")
 
-out_dir = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent
+# argv[0] is this file, also under sphinx-gallery (which defines no __file__)
+out_dir = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(sys.argv[0]).resolve().parent
 fig.savefig(out_dir / "plot_loss_curves.png", dpi=100)
 print(f"saved {out_dir / 'plot_loss_curves.png'}")

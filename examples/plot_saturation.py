@@ -11,12 +11,14 @@ hidden neurons) in the flat region, where ``|f'(net)|`` is below a tenth of its 
 Both networks are a fully connected cascade of 9 tanh neurons trained on the two spirals
 from the same random start (the paper's setting: goal RMSE 0.1, at most 1000
 iterations). Under plain LM the fraction climbs and then levels off while the error
-stalls. Each compression rescales every hidden neuron so that its mean ``|net|`` is
-``omega`` (0.1 at first), which empties the flat region at once; the fraction climbs
-back within a few iterations as LM fits the data again, until the next stall triggers
-the next compression. Compression does not keep the neurons out of saturation (a
-fitted tanh network needs some saturated neurons): it gives LM fresh, informative
-Jacobians from the best weights found so far.
+stalls. LM-WC's curve dips at every compression: a compression rescales every hidden
+neuron so that its mean ``|net|`` is ``omega`` (0.1 at first), out of the flat region
+(the value is recorded after the LM step that follows, which is taken without an
+error check, so the dips do not reach zero). Within a few iterations LM drives the
+fraction back up as it fits the data, until the next stall triggers the next
+compression. Compression does not keep the neurons out of saturation (a fitted tanh
+network needs some saturated neurons): it gives LM informative Jacobians again, from
+the best weights found so far.
 
 Run it with ``python examples/plot_saturation.py [OUTPUT_DIR]``; it saves
 ``plot_saturation.png`` next to itself, or into ``OUTPUT_DIR``.
@@ -74,6 +76,7 @@ bottom.set_ylabel("training RMSE")
 bottom.legend(loc="upper right")
 fig.suptitle("Two spirals, FCC with 9 tanh neurons, one random start")
 
-out_dir = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent
+# argv[0] is this file, also under sphinx-gallery (which defines no __file__)
+out_dir = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(sys.argv[0]).resolve().parent
 fig.savefig(out_dir / "plot_saturation.png", dpi=100)
 print(f"saved {out_dir / 'plot_saturation.png'}")

@@ -95,7 +95,8 @@ def compress(objective, w, omega, statistic="mean"):
     is zero (it has no signal to rescale) is left alone.
     """
     network = objective.network
-    means = objective.mean_net_statistic(w, statistic)
+    with np.errstate(all="ignore"):  # an overflowing statistic is inf: its factor 0
+        means = objective.mean_net_statistic(w, statistic)
     gain = network.activation.gain
     factors = [np.divide(omega / gain, m, out=np.ones_like(m), where=m > 0) for m in means]
     return network.scale_hidden(w, factors)

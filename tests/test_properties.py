@@ -12,7 +12,7 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import given, note
+from hypothesis import event, given, note
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
@@ -58,10 +58,15 @@ def features(draw):
     return X
 
 
-def sample_weights(n):
-    weights = arrays(np.float64, n, elements=st.floats(0.0, 10.0)) | arrays(
-        np.float64, n, elements=st.sampled_from([0.0, 1e-300, 1.0, 1e6]))
-    return st.none() | weights
+@st.composite
+def sample_weights(draw, n):
+    if draw(st.booleans()):
+        return None
+    w = draw(arrays(np.float64, n, elements=st.floats(0.0, 10.0)) | arrays(
+        np.float64, n, elements=st.sampled_from([0.0, 1e-300, 1.0, 1e6])))
+    if draw(st.sampled_from([True] * 5 + [False])):  # mostly some positive weight
+        w[0] = max(w[0], 1.0)
+    return w
 
 
 @st.composite
@@ -89,6 +94,7 @@ def classification_data(draw):
     else:
         k = {"binary": 2, "multiclass": 4, "strings": 3, "one": 1}[kind]
         y = draw(arrays(np.int64, n, elements=st.integers(0, k - 1)))
+        y[:k] = np.arange(k)[:n]  # every class present when there are samples enough
         if kind == "strings":
             y = np.array(["cat", "dog", "emu"])[y]
     return X, y, draw(sample_weights(n))
@@ -134,7 +140,9 @@ def parameters(draw, classifier):
     params["random_state"] = draw(st.integers(0, 2**32 - 1))
     if classifier:
         params["loss"] = draw(st.sampled_from(["log_loss", "squared_error"]))
-    if draw(st.integers(0, 4)) == 0:
+    if params.get("trigger") == "interval" and params.get("interval") is None:
+        params["interval"] = draw(st.none() | st.integers(1, 4))  # mostly given
+    if draw(st.sampled_from([False] * 7 + [True])):  # simplest: all valid
         names = sorted(VALID) + ["max_iter", "random_state"] + (["loss"] if classifier else [])
         params[draw(st.sampled_from(names))] = draw(INVALID)
     return params
@@ -156,12 +164,14 @@ def _fit_or_clear_error(est, X, y, sample_weight):
             # (scikit-learn's own finiteness check warns "invalid value encountered in
             # reduce" on X holding both +inf and -inf before its ValueError: not ours)
             note(f"{type(error).__name__}: {error}")
+            event(f"fit raised {type(error).__name__}")
             assert str(error), "an error must say what is wrong"
             with pytest.raises(NotFittedError):  # not even n_features_in_ is left behind
                 check_is_fitted(est)
             return False
     leaked = [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
     assert not leaked, leaked  # no numpy overflow / invalid value may reach the user
+    event("fitted")
     return True
 
 

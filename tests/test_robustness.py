@@ -120,6 +120,7 @@ def test_bad_X_raises_clear_error_in_fit(Estimator, y, case):
         Estimator(**SMALL).fit(Xb, yb)
 
 
+@pytest.mark.filterwarnings("ignore:X has feature names:UserWarning")  # the DataFrame case
 @pytest.mark.parametrize("Estimator, y", BOTH)
 @pytest.mark.parametrize("case", list(BAD_X))
 def test_bad_X_raises_clear_error_in_predict(Estimator, y, case, fitted):
