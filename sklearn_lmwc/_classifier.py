@@ -26,7 +26,8 @@ def _pm1_proba(Z, multilabel):
         return np.clip((Z + 1.0) / 2.0, 0.0, 1.0)
     if Z.shape[1] == 1:
         Z = np.hstack([-Z, Z])
-    mass = np.maximum(Z + 1.0 - np.minimum(Z.max(axis=1, keepdims=True), 0.0), 0.0)
+    # (z - shift) + 1, not (z + 1) - shift: the top mass stays 1 when |z| >> 1
+    mass = np.maximum(Z - np.minimum(Z.max(axis=1, keepdims=True), 0.0) + 1.0, 0.0)
     mass /= mass.max(axis=1, keepdims=True)  # the top mass is >= 1; the sum cannot overflow
     return mass / mass.sum(axis=1, keepdims=True)
 

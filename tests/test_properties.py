@@ -1,6 +1,14 @@
-"""Property-based tests: whatever the data and the parameters, the estimators either
-fit and predict finite values, or raise a ValueError or TypeError (scikit-learn's
-InvalidParameterError, NotFittedError and DataConversion errors are subclasses).
+"""Property-based tests (hypothesis) over random shapes, values (1e-300 to 1e300, offsets,
+duplicated and constant columns, float32/int/non-contiguous layouts), targets, sample
+weights and parameter combinations (one wrong-typed or out-of-range parameter in
+eight examples):
+
+- fit either succeeds, with finite weights, a finite loss, finite predictions on the
+  training inputs and no numpy RuntimeWarning, or raises a ValueError or TypeError
+  (scikit-learn's InvalidParameterError is both) and leaves no fitted attribute;
+- a fitted model answers other inputs without NaN, or raises a ValueError naming the
+  problem;
+- a refit that raises leaves the previously fitted model unchanged.
 
 Examples per property: 25 by default, 500 with ``--hypothesis-profile=thorough``
 (profiles in conftest.py). Networks are small and ``max_iter`` <= 8 so that an

@@ -758,3 +758,18 @@ def test_predict_on_inputs_near_the_float_limit(Estimator, y, activation):
             assert not np.any(np.isnan(answer))
         if Estimator is LMWCClassifier:
             np.testing.assert_allclose(answers[0].sum(axis=1), 1.0)
+
+
+def test_pm1_probabilities_of_extreme_outputs():
+    # loss="squared_error" probabilities stay finite, normalised and argmax-consistent
+    # for outputs of any magnitude (the row sum used to overflow, and (z + 1) - shift
+    # to lose the 1 of the top class when every output was ~ -1e300)
+    from sklearn_lmwc._classifier import _pm1_proba
+
+    Z = np.array([[1e308, 1e308, -1e308], [-1e300, -1e300, -1e300], [-1e300, -1e299, -1e300],
+                  [1.5e308, 1e308, 1.0], [-1e308, -1e308, 1e-300]])
+    with no_runtime_warnings():
+        P = _pm1_proba(Z, False)
+    assert np.all(np.isfinite(P))
+    np.testing.assert_allclose(P.sum(axis=1), 1.0)
+    np.testing.assert_array_equal(P.argmax(axis=1), Z.argmax(axis=1))
