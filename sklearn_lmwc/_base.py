@@ -214,9 +214,17 @@ coefs_ : list of ndarray
         Number of network outputs."""
 
 
+_REFERENCES_DOC = """\
+J. G. Smith, S. Wu, B. M. Wilamowski, "Neural Network Training With
+    Levenberg-Marquardt and Adaptable Weight Compression", IEEE Transactions on
+    Neural Networks and Learning Systems 30(2), 580-587, 2019."""
+
+
 def fill_doc(cls):
-    """Put the shared parameter and attribute documentation into a class docstring."""
-    cls.__doc__ = cls.__doc__.format(parameters=_PARAMETERS_DOC, attributes=_ATTRIBUTES_DOC)
+    """Put the shared parameter, attribute and reference documentation into a class
+    docstring."""
+    cls.__doc__ = cls.__doc__.format(parameters=_PARAMETERS_DOC, attributes=_ATTRIBUTES_DOC,
+                                     references=_REFERENCES_DOC)
     return cls
 
 

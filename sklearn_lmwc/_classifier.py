@@ -86,9 +86,7 @@ class LMWCClassifier(ClassifierMixin, BaseLMWC):
 
     References
     ----------
-    J. G. Smith, S. Wu, B. M. Wilamowski, "Neural Network Training With
-    Levenberg-Marquardt and Adaptable Weight Compression", IEEE Transactions on
-    Neural Networks and Learning Systems 30(2), 580-587, 2019.
+    {references}
 
     Examples
     --------
