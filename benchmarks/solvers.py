@@ -18,7 +18,6 @@ import argparse
 import time
 import warnings
 
-import numpy as np
 
 import sklearn_lmwc._network as network_module
 from sklearn_lmwc import LMWCRegressor

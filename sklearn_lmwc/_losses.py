@@ -127,9 +127,6 @@ class LogLoss:
         return mean_loss
 
 
-LOSSES = {"squared_error": SquaredError, "log_loss": LogLoss}
-
-
 class Objective:
     """A loss of a network's outputs on a training set, plus ``0.5 * alpha * ||w||^2``.
 
