@@ -10,8 +10,6 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
-from joblib import Parallel, delayed
-from threadpoolctl import threadpool_limits
 from sklearn.base import BaseEstimator, is_classifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
@@ -20,14 +18,11 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from ._activations import ACTIVATIONS
-from ._compression import make_policy
-from ._init import INITS, initialize
-from ._lm import levenberg_marquardt
-from ._scipy_backend import least_squares_lm, n_residuals, scipy_method
+from ._init import INITS
 from ._losses import Objective
 from ._network import NET_STATISTICS, TOPOLOGIES, Network
-
-_MIN_WEIGHTS_FOR_BLAS_THREADS = 512
+from ._scipy_backend import n_residuals, scipy_method
+from ._trials import best_trial
 
 _PARAMETERS_DOC = """\
 hidden_layer_sizes : array-like of int, default=(10,)
@@ -228,70 +223,6 @@ def fill_doc(cls):
     return cls
 
 
-class _Monitor:
-    """Per-iteration bookkeeping: verbose output, saturation, the ``tol`` rule, early
-    stopping."""
-
-    def __init__(self, tol, n_iter_no_change, per_cycle, verbose, saturation,
-                 validation=None):
-        self.tol, self.n_iter_no_change = tol, n_iter_no_change
-        self.per_cycle, self.verbose = per_cycle, verbose
-        self.saturation = saturation  # saturation(w) -> fraction of flat activations
-        self.validation = validation  # (score(w) -> float) or None
-        self.best_metric = self.round_best = np.inf
-        self.no_improvement = 0
-        self.scores, self.best_score, self.best_w = [], -np.inf, None
-        self.saturation_curve = []
-
-    def __call__(self, iteration, w, loss, event):
-        if self.verbose:
-            print(f"Iteration {iteration}, loss = {loss:.8f}")
-        self.saturation_curve.append(self.saturation(w))
-        if self.validation is None:
-            metric = loss
-        else:
-            score = self.validation(w)
-            self.scores.append(score)
-            if score > self.best_score:
-                self.best_score, self.best_w = score, w.copy()
-            metric = -score
-        self.round_best = min(self.round_best, metric)
-        if self.tol is None or (self.per_cycle and not event):
-            return False
-        if self.round_best > self.best_metric - self.tol:
-            self.no_improvement += 1
-        else:
-            self.no_improvement = 0
-        self.best_metric = min(self.best_metric, self.round_best)
-        self.round_best = np.inf
-        return self.no_improvement > self.n_iter_no_change
-
-
-def _run_trial(params, objective, w0, seed, validation):
-    """One training run from w0 (or from random weights drawn with seed)."""
-    rng = np.random.RandomState(seed)
-    network = objective.network
-    w = initialize(network, params["init"], rng) if w0 is None else w0.copy()
-    policy = make_policy(
-        params["compression"], params["trigger"], objective=objective, w=w,
-        value=objective.value(w), draw=lambda: initialize(network, params["init"], rng),
-        beta=params["beta"], interval=params["interval"], omega=params["omega"],
-        rho=params["rho"], statistic=params["net_statistic"])
-    monitor = _Monitor(params["tol"], params["n_iter_no_change"],
-                       params["compression"] is not None, params["verbose"],
-                       objective.saturation, validation)
-    solve = least_squares_lm if params["solver"] == "scipy" else levenberg_marquardt
-    # BLAS threads only pay on large products; on small ones they cost more than
-    # they save, and collapse when the cores are shared
-    threads = 1 if network.n_weights < _MIN_WEIGHTS_FOR_BLAS_THREADS else None
-    with threadpool_limits(limits=threads, user_api="blas"):
-        result = solve(
-            objective, w, policy, mu=params["mu"], mu_factor=params["mu_factor"],
-            mu_min=params["mu_min"], mu_max=params["mu_max"], max_iter=params["max_iter"],
-            goal=params["goal"], callback=monitor)
-    return result, monitor
-
-
 class BaseLMWC(BaseEstimator):
     """Shared fit machinery; subclasses define the targets' encoding and the loss."""
 
@@ -315,7 +246,7 @@ class BaseLMWC(BaseEstimator):
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "goal": [Interval(Real, 0, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left"), None],
-        "alpha": [Interval(Real, 0, None, closed="left")],
+        "alpha": [Interval(Real, 0, None, closed="left"), StrOptions({"bayes"})],
         "init": [StrOptions(set(INITS))],
         "n_init": [Interval(Integral, 1, None, closed="left")],
         "early_stopping": ["boolean"],
@@ -401,6 +332,11 @@ class BaseLMWC(BaseEstimator):
                 'solver="scipy" minimises a sum of squares and cannot train '
                 f'loss="{loss}"; use solver="lm" with loss="{loss}", or '
                 'solver="scipy" with loss="squared_error".')
+        if self.solver == "scipy" and self.alpha == "bayes":
+            raise ValueError(
+                'alpha="bayes" re-estimates the penalty from the factorisation of every '
+                'accepted LM step, which scipy\'s MINPACK does not expose; use '
+                'solver="lm" with alpha="bayes", or a fixed alpha with solver="scipy".')
         return [int(h) for h in sizes]
 
     def _fit(self, X, y, sample_weight=None):
@@ -433,7 +369,8 @@ class BaseLMWC(BaseEstimator):
         if self.early_stopping:
             X, Y, sample_weight, validation = self._split_validation(
                 network, X, Y, y, sample_weight, rng)
-        objective = Objective(network, self._make_loss(), X, Y, sample_weight, self.alpha)
+        loss = self._make_loss()
+        objective = Objective(network, loss, X, Y, sample_weight, self.alpha)
         if self.solver == "scipy" and scipy_method(objective) != "lm":
             warnings.warn(
                 f'solver="scipy": {network.n_weights} weights but only '
@@ -443,15 +380,12 @@ class BaseLMWC(BaseEstimator):
                 'least_squares(method="trf") is used instead.', UserWarning)
         seeds = rng.randint(np.iinfo(np.int32).max, size=1 if resume else self.n_init)
         w0 = network.pack(self.coefs_, self.intercepts_) if resume else None
-        params = self.get_params()
-        runs = Parallel(n_jobs=self.n_jobs)(
-            delayed(_run_trial)(params, objective, w0, seed, validation) for seed in seeds)
-        if self.early_stopping:
-            result, monitor = max(runs, key=lambda run: run[1].best_score)
-            if monitor.best_w is not None:
-                result.w, result.value = monitor.best_w, objective.value(monitor.best_w)
-        else:
-            result, monitor = min(runs, key=lambda run: run[0].value)
+        trial = best_trial(self.get_params(), network, loss, X, Y, sample_weight, w0, seeds,
+                           validation)
+        result, monitor = trial.result, trial.monitor
+        objective.alpha = trial.alpha
+        if self.early_stopping and monitor.best_w is not None:
+            result.w, result.value = monitor.best_w, objective.value(monitor.best_w)
         with np.errstate(all="ignore"):  # never store a model that cannot predict
             finite = (np.isfinite(result.value) and np.all(np.isfinite(result.w)) and
                       all(np.all(np.isfinite(self._decode(network.forward(result.w, X[s]))))
@@ -461,7 +395,7 @@ class BaseLMWC(BaseEstimator):
                 "Training failed: the network's outputs on the training inputs overflow "
                 "(X too large for the network to learn from). Scale the inputs, for "
                 "example with sklearn.preprocessing.StandardScaler.")
-        self._store(network, objective, result, monitor)
+        self._store(network, objective, trial)
         return self
 
     def _split_validation(self, network, X, Y, y, sample_weight, rng):
@@ -495,7 +429,8 @@ class BaseLMWC(BaseEstimator):
 
         return X, Y, sample_weight, validation
 
-    def _store(self, network, objective, result, monitor):
+    def _store(self, network, objective, trial):
+        result, monitor = trial.result, trial.monitor
         params = network.unpack(result.w)
         self._network = network
         self.coefs_ = [W.copy() for W, _ in params]
@@ -506,6 +441,8 @@ class BaseLMWC(BaseEstimator):
         self.loss_curve_ = list(result.loss_curve)
         self.n_compressions_ = result.n_events
         self.converged_ = result.converged
+        self.alpha_ = trial.alpha
+        self.n_effective_params_ = trial.n_effective
         es = self.early_stopping
         self.best_loss_ = None if es else min(self.loss_curve_ + [self.loss_])
         self.saturation_curve_ = list(monitor.saturation_curve)

@@ -5,13 +5,14 @@ Knows an ``Objective`` (value, normal equations, goal metric) and a policy
 """
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import numpy as np
-from scipy.linalg import LinAlgError, cho_factor, cho_solve
-from threadpoolctl import ThreadpoolController
 
 MAX_TRIES = 30  # damping increases tried per iteration before giving up on it
+
+# An exact fit: the goal metric (an RMSE of unit-scale targets, or a mean log-loss) at
+# 1e-12 leaves nothing for LM or compression to improve that floating point can show
+EXACT_FIT = 1e-12
 
 
 @dataclass
@@ -23,29 +24,6 @@ class LMResult:
     n_events: int = 0  # compressions or restarts
     converged: bool = False  # goal reached
     stopped: str = "max_iter"  # "goal", "callback", "interrupted" or "max_iter"
-
-
-@lru_cache(maxsize=1)
-def _blas():
-    return ThreadpoolController()
-
-
-def damped_step(Q, g, mu):
-    """``(Q + mu I)^-1 g`` by Cholesky, or None when Q + mu I is not positive definite.
-
-    Only the lower triangle of Q is read. The factorisation runs on one BLAS thread:
-    at these sizes threads barely help it, and when the cores are shared they slow
-    it down a hundredfold (measured with OpenBLAS, N = 841).
-    """
-    A = Q.copy()
-    A[np.diag_indices_from(A)] += mu
-    with _blas().limit(limits=1, user_api="blas"):
-        try:
-            factor = cho_factor(A, lower=True, overwrite_a=True, check_finite=False)
-        except (LinAlgError, ValueError):
-            return None
-        step = cho_solve(factor, g, check_finite=False)
-    return step if np.all(np.isfinite(step)) else None
 
 
 def levenberg_marquardt(objective, w, policy, *, mu=1e-3, mu_factor=10.0, mu_min=1e-15,
@@ -83,17 +61,19 @@ def lm_step(objective, w, value, damping, *, unconditional=False, mu_factor=10.0
     damping by ``mu_factor`` after every failed try (at most ``MAX_TRIES``; then w
     stays). A try fails when the factorisation fails, the objective overflows or,
     unless ``unconditional``, the objective increases. An accepted step divides the
-    damping by ``mu_factor``.
+    damping by ``mu_factor``, and lets the objective re-estimate its penalty
+    (``alpha="bayes"``) from the accepted step's system.
     """
-    Q, g = objective.normal_equations(w)
-    if not (np.all(np.isfinite(Q)) and np.all(np.isfinite(g))):
+    system = objective.damped_system(w)
+    if not system.is_finite():
         return w, value, damping
     for _ in range(MAX_TRIES):
-        delta = damped_step(Q, g, damping)
+        delta = system.solve(damping)
         if delta is not None:
             trial = w - delta
             trial_value = objective.value(trial)
             if trial_value < np.inf and (unconditional or trial_value <= value):
+                trial_value = objective.reestimate(trial, trial_value, system)
                 return trial, trial_value, max(damping / mu_factor, mu_min)
         damping = min(damping * mu_factor, mu_max)
     return w, value, damping
@@ -101,6 +81,9 @@ def lm_step(objective, w, value, damping, *, unconditional=False, mu_factor=10.0
 
 def run_iterations(objective, w, policy, step, *, max_iter, goal, callback):
     """The loop every solver shares: iterations, goal, policy, callback, bookkeeping.
+
+    The loop ends when the goal metric reaches ``goal`` or ``EXACT_FIT``, at
+    ``max_iter``, or when the callback says so.
 
     ``step(w, value, after_event) -> (w, value)`` is one solver iteration from w
     (``value = objective.value(w)``); ``after_event`` is True for the first one after
@@ -111,6 +94,7 @@ def run_iterations(objective, w, policy, step, *, max_iter, goal, callback):
     """
     value = objective.value(w)
     result = LMResult(w, value)
+    goal = max(goal, EXACT_FIT)
     if objective.goal_metric(value) <= goal:
         result.converged, result.stopped = True, "goal"
         return result

@@ -9,6 +9,8 @@ reported loss (``loss_``) is a mean.
 import numpy as np
 from scipy.special import expit, log_expit, softmax
 
+from ._solve import GramSystem
+
 # rows of J held at once: bounded so that memory does not grow with the samples
 _CHUNK_ELEMENTS = 2**21
 
@@ -23,6 +25,7 @@ class SquaredError:
     """``0.5 * sum_p s_p ||f(x_p) - y_p||^2``; ``Q = J^T S J``, ``g = J^T S r``."""
 
     name = "squared_error"
+    gaussian = True  # a noise precision (beta) to estimate for alpha="bayes"
 
     def value(self, out, Y, sw):
         r2 = np.square(out - Y).sum(axis=1)
@@ -82,6 +85,7 @@ class LogLoss:
     """
 
     name = "log_loss"
+    gaussian = False  # a likelihood without a noise scale: beta = 1 for alpha="bayes"
     KINDS = ("logistic", "softmax")
 
     def __init__(self, kind="softmax"):
@@ -127,10 +131,18 @@ class LogLoss:
         return mean_loss
 
 
+# bounds of the Bayesian alpha / beta: a network that fits exactly (or has zero weights)
+# would otherwise send it to 0 (or infinity)
+_ALPHA_BOUNDS = (1e-12, 1e12)
+
+
 class Objective:
     """A loss of a network's outputs on a training set, plus ``0.5 * alpha * ||w||^2``.
 
-    Biases are not penalised (as in scikit-learn's MLP).
+    Biases are not penalised (as in scikit-learn's MLP). With ``alpha="bayes"`` the
+    penalty is re-estimated after every accepted LM step by the evidence
+    approximation (MacKay 1992) in the Gauss-Newton form of Foresee & Hagan (1997):
+    see ``reestimate``.
 
     Parameters
     ----------
@@ -140,13 +152,17 @@ class Objective:
     Y : ndarray (n_samples, n_outputs)
         Targets in the loss's encoding.
     sample_weight : ndarray (n_samples,) or None
-    alpha : float
+    alpha : float or "bayes"
+        A fixed penalty, or ``"bayes"``: re-estimated during training (its current
+        value is ``self.alpha``, 0 until ``start`` is called).
     """
 
     def __init__(self, network, loss, X, Y, sample_weight=None, alpha=0.0):
         self.network, self.loss = network, loss
         self.X, self.Y, self.sample_weight = X, Y, sample_weight
-        self.alpha = float(alpha)
+        self.bayes = isinstance(alpha, str)
+        self.alpha = 0.0 if self.bayes else float(alpha)
+        self.n_effective = None  # gamma of the last Bayesian re-estimate
         self.weight_sum = float(X.shape[0] if sample_weight is None else sample_weight.sum())
         self.penalised = ~network.bias_mask()
         rows = _CHUNK_ELEMENTS // max(network.n_outputs * network.n_weights, 1)
@@ -171,6 +187,10 @@ class Objective:
             total += self._penalty(w)
         return float(total) if np.isfinite(total) else np.inf
 
+    def damped_system(self, w):
+        """The damped system of an LM iteration at w (see ``_solve``)."""
+        return GramSystem(*self.normal_equations(w))
+
     def normal_equations(self, w):
         """Quasi-Hessian Q and gradient g of the objective at w, accumulated over chunks."""
         N = self.network.n_weights
@@ -183,6 +203,46 @@ class Objective:
             Q[np.diag_indices(N)] += self.alpha * self.penalised
             g += self.alpha * self.penalised * w
         return Q, g
+
+    def start(self, w):
+        """Prepare a run from w; returns the objective's value there.
+
+        With ``alpha="bayes"`` the first estimate takes every penalised weight as
+        well determined (``gamma = N_w``), as ``trainbr`` starts.
+        """
+        if not self.bayes:
+            return self.value(w)
+        self.alpha = 0.0
+        return self._set_alpha(w, self.value(w), float(np.count_nonzero(self.penalised)))
+
+    def reestimate(self, w, value, system):
+        """After an accepted step to w (objective ``value``, damped ``system`` of that
+        step): the objective's new value, with alpha re-estimated if Bayesian.
+
+        ``gamma = N_w - alpha * tr_w((Q + mu I)^-1)`` (the trace over the penalised
+        weights, from the factor of the accepted step, Q including the current
+        penalty), then ``alpha = gamma / ||w||^2`` (the precision of the weights)
+        divided by ``beta``, the noise precision: ``(n - gamma) / SSE`` for squared
+        error (n residuals: summed sample weights times outputs), 1 for log-loss.
+        """
+        if not self.bayes:
+            return value
+        n_w = np.count_nonzero(self.penalised)
+        gamma = n_w - self.alpha * system.inverse_trace(self.penalised)
+        return self._set_alpha(w, value, float(np.clip(gamma, 0.0, n_w)))
+
+    def _set_alpha(self, w, value, gamma):
+        wp = w[self.penalised]
+        data = value - 0.5 * self.alpha * (wp @ wp)  # the loss without the penalty
+        weight_precision = gamma / max(wp @ wp, 1e-300)
+        if self.loss.gaussian:  # beta = (n - gamma) / SSE, SSE = 2 * data
+            n = self.weight_sum * self.network.n_outputs
+            alpha = weight_precision * 2.0 * data / max(n - gamma, 1.0)
+        else:
+            alpha = weight_precision
+        self.alpha = float(np.clip(alpha, *_ALPHA_BOUNDS))
+        self.n_effective = gamma
+        return data + self._penalty(w)
 
     def mean(self, total):
         """The reported loss (``loss_``): the objective as a mean over samples."""

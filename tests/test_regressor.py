@@ -129,15 +129,34 @@ def test_interval_trigger_compresses_on_schedule():
     assert est.n_compressions_ == 49 // 7
 
 
-def test_tol_rule_counts_iterations_without_and_cycles_with_compression():
+@pytest.mark.parametrize("compression", [None, "adaptive", "restart"])
+def test_tol_rule_counts_iterations_whatever_the_policy(compression):
     X, y = _sine(60)
-    plain = LMWCRegressor(hidden_layer_sizes=(3,), compression=None, tol=10.0,
-                          n_iter_no_change=4, random_state=0).fit(X, y)
-    # the first round sets the best; then n_iter_no_change + 1 rounds without improvement
-    assert plain.n_iter_ == 4 + 2
-    wc = LMWCRegressor(hidden_layer_sizes=(3,), trigger="interval", interval=3, tol=10.0,
-                       n_iter_no_change=4, random_state=0).fit(X, y)
-    assert wc.n_iter_ == 3 * (4 + 2)
+    est = LMWCRegressor(hidden_layer_sizes=(3,), compression=compression,
+                        trigger="interval", interval=3, tol=10.0, n_iter_no_change=4,
+                        random_state=0).fit(X, y)
+    # the first iteration sets the best; then n_iter_no_change + 1 without improvement
+    assert est.n_iter_ == 4 + 2
+
+
+def test_converged_fit_with_compression_stops_without_warning():
+    X, y = _sine(200)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        est = LMWCRegressor(hidden_layer_sizes=(3,), topology="fcc", random_state=0,
+                            alpha=0.0).fit(X, y)
+    assert est.score(X, y) > 0.999
+    assert est.n_iter_ < 200
+
+
+def test_exact_fit_stops_without_tol_or_goal():
+    # 4 points, 7 weights: an interpolating network, reached well before max_iter
+    X = np.array([[-1.0], [-0.3], [0.4], [1.0]])
+    y = np.array([0.5, -1.0, 2.0, 0.0])
+    est = LMWCRegressor(hidden_layer_sizes=(2,), compression=None, tol=None, alpha=0.0,
+                        max_iter=1000, random_state=0).fit(X, y)
+    assert est.converged_ and est.n_iter_ < 1000
+    assert np.sqrt(est.loss_) <= 1e-12
 
 
 def test_early_stopping_keeps_best_validation_weights():

@@ -28,9 +28,9 @@ from sklearn.exceptions import ConvergenceWarning, DataConversionWarning, NotFit
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
-import sklearn_lmwc._lm as lm_module
 from sklearn_lmwc import LMWCClassifier, LMWCRegressor
 from sklearn_lmwc._losses import Objective
+from sklearn_lmwc._solve import GramSystem
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -536,13 +536,13 @@ def test_more_weights_than_residuals(Estimator, y, solver):
 def damping_spy(monkeypatch):
     """The damping of every step the built-in LM tries."""
     seen = []
-    original = lm_module.damped_step
+    original = GramSystem.solve
 
-    def spy(Q, g, mu):
+    def spy(self, mu):
         seen.append(mu)
-        return original(Q, g, mu)
+        return original(self, mu)
 
-    monkeypatch.setattr(lm_module, "damped_step", spy)
+    monkeypatch.setattr(GramSystem, "solve", spy)
     return seen
 
 

@@ -1,0 +1,66 @@
+"""When a fit is done: the ``tol`` rule, early stopping, and what is recorded per iteration.
+
+The LM loop calls a ``Monitor`` after every iteration with that iteration's weights
+and mean loss; returning True ends the fit. Goal and exact fits are the loop's own
+business (``_lm.run_iterations``).
+"""
+
+import numpy as np
+
+
+class Monitor:
+    """Per-iteration bookkeeping: saturation, validation scores and the ``tol`` rule.
+
+    The rule, as scikit-learn's MLP applies it per epoch, applied per LM iteration:
+    an iteration improves when its metric (the training loss, or minus the
+    validation score with early stopping) is below the best so far by more than
+    ``tol``; the fit stops after ``n_iter_no_change + 1`` iterations in a row without
+    improvement. Compressions and restarts do not pause the count, so a fit ends
+    within a bounded number of iterations of its last improvement whatever the
+    policy does; an event that leads to an improvement within ``n_iter_no_change``
+    iterations resets it.
+
+    Parameters
+    ----------
+    tol : float or None
+        None disables the rule.
+    n_iter_no_change : int
+    saturation : callable or None
+        ``saturation(w)`` -> fraction of flat hidden activations, recorded per
+        iteration.
+    validation : callable or None
+        ``validation(w)`` -> score (higher is better) on held-out data.
+    verbose : int
+    """
+
+    def __init__(self, tol, n_iter_no_change, saturation=None, validation=None, verbose=0):
+        self.tol, self.n_iter_no_change = tol, n_iter_no_change
+        self.verbose = verbose
+        self.saturation = saturation
+        self.validation = validation
+        self.best_metric = np.inf
+        self.no_improvement = 0
+        self.scores, self.best_score, self.best_w = [], -np.inf, None
+        self.saturation_curve = []
+
+    def __call__(self, iteration, w, loss, event):
+        if self.verbose:
+            print(f"Iteration {iteration}, loss = {loss:.8f}")
+        if self.saturation is not None:
+            self.saturation_curve.append(self.saturation(w))
+        if self.validation is None:
+            metric = loss
+        else:
+            score = self.validation(w)
+            self.scores.append(score)
+            if score > self.best_score:
+                self.best_score, self.best_w = score, w.copy()
+            metric = -score
+        if self.tol is None:
+            return False
+        if metric > self.best_metric - self.tol:
+            self.no_improvement += 1
+        else:
+            self.no_improvement = 0
+        self.best_metric = min(self.best_metric, metric)
+        return self.no_improvement > self.n_iter_no_change

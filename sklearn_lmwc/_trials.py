@@ -1,0 +1,66 @@
+"""Independent training runs (``n_init``), in parallel with joblib, and the choice of one.
+
+Each trial builds its own objective from data passed as top-level arguments, so
+that joblib backends that scatter large arguments (dask) send X once, and so that
+state an objective learns during a run (the Bayesian alpha) never leaks from one
+trial into the next.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.utils.parallel import Parallel, delayed
+from threadpoolctl import threadpool_limits
+
+from ._compression import make_policy
+from ._init import initialize
+from ._lm import levenberg_marquardt
+from ._losses import Objective
+from ._scipy_backend import least_squares_lm
+from ._stopping import Monitor
+
+_MIN_WEIGHTS_FOR_BLAS_THREADS = 512
+
+
+@dataclass
+class Trial:
+    result: object  # the loop's LMResult
+    monitor: Monitor
+    alpha: float  # the penalty at the end (re-estimated with alpha="bayes")
+    n_effective: float  # gamma, with alpha="bayes"
+
+    def score(self, early_stopping):
+        """Higher is better: the best validation score, or minus the final objective."""
+        return self.monitor.best_score if early_stopping else -self.result.value
+
+
+def run_trial(params, network, loss, X, Y, sample_weight, w0, seed, validation):
+    """One training run from w0 (or from random weights drawn with seed)."""
+    objective = Objective(network, loss, X, Y, sample_weight, params["alpha"])
+    rng = np.random.RandomState(seed)
+    w = initialize(network, params["init"], rng) if w0 is None else w0.copy()
+    policy = make_policy(
+        params["compression"], params["trigger"], objective=objective, w=w,
+        value=objective.start(w), draw=lambda: initialize(network, params["init"], rng),
+        beta=params["beta"], interval=params["interval"], omega=params["omega"],
+        rho=params["rho"], statistic=params["net_statistic"])
+    monitor = Monitor(params["tol"], params["n_iter_no_change"], objective.saturation,
+                      validation, params["verbose"])
+    solve = least_squares_lm if params["solver"] == "scipy" else levenberg_marquardt
+    # BLAS threads only pay on large products; on small ones they cost more than
+    # they save, and collapse when the cores are shared
+    threads = 1 if network.n_weights < _MIN_WEIGHTS_FOR_BLAS_THREADS else None
+    with threadpool_limits(limits=threads, user_api="blas"):
+        result = solve(
+            objective, w, policy, mu=params["mu"], mu_factor=params["mu_factor"],
+            mu_min=params["mu_min"], mu_max=params["mu_max"], max_iter=params["max_iter"],
+            goal=params["goal"], callback=monitor)
+    return Trial(result, monitor, objective.alpha, objective.n_effective)
+
+
+def best_trial(params, network, loss, X, Y, sample_weight, w0, seeds, validation):
+    """Run a trial per seed (in parallel with ``n_jobs``) and return the best one."""
+    trials = Parallel(n_jobs=params["n_jobs"])(
+        delayed(run_trial)(params, network, loss, X, Y, sample_weight, w0, seed, validation)
+        for seed in seeds)
+    return max(trials, key=lambda trial: trial.score(params["early_stopping"]))

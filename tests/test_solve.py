@@ -1,0 +1,31 @@
+import numpy as np
+from scipy.linalg import inv, solve
+
+from sklearn_lmwc._solve import GramSystem, damped_step
+
+
+def test_damped_step_matches_scipy_solve():
+    rng = np.random.default_rng(0)
+    A = rng.normal(size=(20, 6))
+    Q, g = A.T @ A, rng.normal(size=6)
+    np.testing.assert_allclose(damped_step(Q, g, 0.5), solve(Q + 0.5 * np.eye(6), g),
+                               rtol=1e-10)
+
+
+def test_failed_factorisation_is_none_not_error():
+    Q = -np.eye(3)  # Q + mu I is indefinite for mu < 1
+    assert damped_step(Q, np.ones(3), 0.5) is None
+    assert damped_step(np.full((2, 2), np.nan), np.ones(2), 1.0) is None
+    assert damped_step(Q, np.ones(3), 2.0) is not None
+
+
+def test_inverse_trace_of_the_last_factor_matches_scipy_inverse():
+    rng = np.random.default_rng(1)
+    A = rng.normal(size=(30, 7))
+    system = GramSystem(A.T @ A, rng.normal(size=7))
+    mask = np.array([True, False, True, True, False, True, True])
+    assert system.solve(1e-3) is not None
+    expected = np.trace(inv(A.T @ A + 1e-3 * np.eye(7))[np.ix_(mask, mask)])
+    assert np.isclose(system.inverse_trace(mask), expected, rtol=1e-10)
+    # a later, failed solve does not leave a stale factor behind as the "last" one
+    assert GramSystem(-np.eye(3), np.ones(3)).solve(0.5) is None
