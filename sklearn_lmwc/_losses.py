@@ -134,6 +134,9 @@ class LogLoss:
 # bounds of the Bayesian alpha / beta: a network that fits exactly (or has zero weights)
 # would otherwise send it to 0 (or infinity)
 _ALPHA_BOUNDS = (1e-12, 1e12)
+# jitter, relative to alpha, of the matrix whose inverse's trace gives gamma: keeps
+# the unpenalised directions (biases) factorisable at a negligible cost in gamma
+_TRACE_DAMPING = 1e-6
 
 
 class Objective:
@@ -219,16 +222,23 @@ class Objective:
         """After an accepted step to w (objective ``value``, damped ``system`` of that
         step): the objective's new value, with alpha re-estimated if Bayesian.
 
-        ``gamma = N_w - alpha * tr_w((Q + mu I)^-1)`` (the trace over the penalised
-        weights, from the factor of the accepted step, Q including the current
-        penalty), then ``alpha = gamma / ||w||^2`` (the precision of the weights)
-        divided by ``beta``, the noise precision: ``(n - gamma) / SSE`` for squared
+        ``gamma = N_w - alpha * tr_w(Q^-1)`` (the trace over the penalised weights, Q
+        including the current penalty), then ``alpha = gamma / ||w||^2`` (the
+        precision of the weights) divided by ``beta``, the noise precision: ``(n - gamma) / SSE`` for squared
         error (n residuals: summed sample weights times outputs), 1 for log-loss.
+        The trace comes from the accepted step's factor of ``Q + mu I`` when its
+        damping mu is negligible next to alpha (at most ``1e-6 * alpha``), as it is
+        near convergence; otherwise from a factor of ``Q + 1e-6 * alpha * I``. The
+        damped factor itself would count each direction the data do not determine
+        as ``mu / (alpha + mu)`` of a parameter: nearly one while mu is large.
         """
         if not self.bayes:
             return value
         n_w = np.count_nonzero(self.penalised)
-        gamma = n_w - self.alpha * system.inverse_trace(self.penalised)
+        trace = system.inverse_trace(self.penalised, _TRACE_DAMPING * self.alpha)
+        if trace is None:  # Q not positive definite even with the jitter: keep alpha
+            return value
+        gamma = n_w - self.alpha * trace
         return self._set_alpha(w, value, float(np.clip(gamma, 0.0, n_w)))
 
     def _set_alpha(self, w, value, gamma):

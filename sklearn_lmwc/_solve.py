@@ -3,7 +3,7 @@
 An objective hands the loop a system built once per iteration (one Jacobian); the
 loop asks it for steps at growing damping. The system keeps its last factorisation,
 so that quantities of the accepted step's matrix (the trace that Bayesian
-regularisation needs) come without another one.
+regularisation needs) come without another one when its damping is small enough.
 """
 
 from functools import lru_cache
@@ -43,7 +43,7 @@ class GramSystem:
 
     def __init__(self, Q, g):
         self.Q, self.g = Q, g
-        self._factor = None
+        self._factor, self._mu = None, None
 
     def is_finite(self):
         return bool(np.all(np.isfinite(self.Q)) and np.all(np.isfinite(self.g)))
@@ -51,19 +51,29 @@ class GramSystem:
     def solve(self, mu):
         """The step for damping mu, or None when the factorisation fails or the step
         is not finite."""
-        A = self.Q.copy()
-        A[np.diag_indices_from(A)] += mu
-        self._factor = _cholesky(A)
+        self._factor = self._factorise(mu)
         if self._factor is None:
             return None
         with _blas().limit(limits=1, user_api="blas"):
             step = cho_solve(self._factor, self.g, check_finite=False)
         return step if np.all(np.isfinite(step)) else None
 
-    def inverse_trace(self, mask):
-        """``sum_i (Q + mu I)^-1_ii`` over the indices in ``mask``, for the mu of the
-        last successful ``solve``: the squared column norms of ``L^-1``."""
-        L = np.tril(self._factor[0])
+    def _factorise(self, mu):
+        A = self.Q.copy()
+        A[np.diag_indices_from(A)] += mu
+        self._mu = mu
+        return _cholesky(A)
+
+    def inverse_trace(self, mask, mu):
+        """``sum_i (Q + m I)^-1_ii`` over the indices in ``mask``, where m is the
+        damping of the last successful ``solve`` if it is at most ``mu`` (its factor
+        is reused), else ``mu`` (factorised anew); None if that factorisation fails.
+        It is the sum of the squared columns of ``L^-1``."""
+        factor = self._factor if self._factor is not None and self._mu <= mu else \
+            self._factorise(mu)
+        if factor is None:
+            return None
         with _blas().limit(limits=1, user_api="blas"):
-            L_inv = solve_triangular(L, np.eye(L.shape[0]), lower=True, check_finite=False)
+            L_inv = solve_triangular(np.tril(factor[0]), np.eye(len(self.g)), lower=True,
+                                     check_finite=False)
         return float(np.square(L_inv[:, mask]).sum())

@@ -348,3 +348,32 @@ def test_benchmark_smoke_run():
     rows = [line for line in proc.stdout.splitlines()
             if line.startswith("| ") and not line.startswith("| data")]
     assert len(rows) == 2 * 4  # two data sets, four models
+
+
+# ---- alpha="bayes" ----------------------------------------------------------------
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_bayes_bounds_the_logits_of_separable_data(n_classes):
+    # alpha=0 has no finite minimiser here; the evidence keeps the logits finite
+    X, y = _blobs(n_classes, seed=1)
+    X = X * 3  # well separated
+    kw = dict(hidden_layer_sizes=(3,), max_iter=100, random_state=0)
+    bayes = LMWCClassifier(alpha="bayes", **kw).fit(X, y)
+    free = LMWCClassifier(alpha=0.0, **kw).fit(X, y)
+    n_penalised = sum(c.size for c in bayes.coefs_)
+    assert 0 < bayes.n_effective_params_ <= n_penalised and bayes.alpha_ > 0
+    assert bayes.score(X, y) > 0.95
+    assert np.abs(bayes.decision_function(X)).max() < np.abs(free.decision_function(X)).max()
+    P = bayes.predict_proba(X)
+    assert np.all((P > 0) & (P < 1))
+
+
+def test_bayes_sample_weight_counts_as_repetition():
+    X, y = _blobs(3, n=60, seed=2)
+    sw = np.random.default_rng(0).integers(1, 4, size=len(y))
+    kw = dict(hidden_layer_sizes=(2,), alpha="bayes", compression=None, tol=None,
+              max_iter=30, random_state=0)
+    weighted = LMWCClassifier(**kw).fit(X, y, sample_weight=sw)
+    repeated = LMWCClassifier(**kw).fit(np.repeat(X, sw, axis=0), np.repeat(y, sw))
+    assert weighted.alpha_ == pytest.approx(repeated.alpha_, rel=1e-6)
+    np.testing.assert_allclose(weighted.predict_proba(X), repeated.predict_proba(X),
+                               atol=1e-6)

@@ -247,3 +247,76 @@ def test_bad_parameters_raise_in_fit(params, match):
     est = LMWCRegressor(**params)  # __init__ stores, fit validates
     with pytest.raises(ValueError, match=match):
         est.fit(X, y)
+
+
+# ---- alpha="bayes" ----------------------------------------------------------------
+def _linear_gaussian(n=200, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 5))
+    y = X @ np.array([1.0, -2.0, 0.0, 0.5, 0.0]) + 0.3 + 0.5 * rng.normal(size=n)
+    return X, y
+
+
+def test_bayes_identity_network_agrees_with_bayesian_ridge():
+    from sklearn.linear_model import BayesianRidge
+
+    X, y = _linear_gaussian()
+    # vanishing hyperpriors: the evidence approximation proper
+    ridge = BayesianRidge(tol=1e-12, max_iter=1000, alpha_1=0, alpha_2=0, lambda_1=0,
+                          lambda_2=0).fit(X, y)
+    est = LMWCRegressor(hidden_layer_sizes=(), alpha="bayes", compression=None, tol=None,
+                        max_iter=60, random_state=0).fit(X, y)
+    assert est.alpha_ == pytest.approx(ridge.lambda_ / ridge.alpha_, rel=1e-6)
+    np.testing.assert_allclose(est.predict(X), ridge.predict(X), rtol=0, atol=1e-8)
+    Xc = X - X.mean(axis=0)
+    eig = np.linalg.eigvalsh(Xc.T @ Xc)
+    gamma = np.sum(ridge.alpha_ * eig / (ridge.lambda_ + ridge.alpha_ * eig))
+    assert est.n_effective_params_ == pytest.approx(gamma, rel=1e-6)
+
+
+@pytest.mark.parametrize("compression", [None, "adaptive", "restart"])
+def test_bayes_effective_parameters_in_range_and_deterministic(compression):
+    X, y = _sine(100)
+    y = y + 0.1 * np.random.default_rng(0).normal(size=y.size)
+    kw = dict(hidden_layer_sizes=(6,), alpha="bayes", compression=compression,
+              max_iter=60, random_state=0)
+    a, b = LMWCRegressor(**kw).fit(X, y), LMWCRegressor(**kw).fit(X, y)
+    n_penalised = sum(c.size for c in a.coefs_)
+    assert 0 < a.n_effective_params_ <= n_penalised
+    assert a.alpha_ > 0 and a.score(X, y) > 0.9
+    assert (a.alpha_, a.n_effective_params_) == (b.alpha_, b.n_effective_params_)
+    np.testing.assert_array_equal(a.predict(X), b.predict(X))
+
+
+def test_bayes_sample_weight_counts_as_repetition():
+    X, y = _linear_gaussian(60)
+    sw = np.random.default_rng(0).integers(1, 4, size=60)
+    kw = dict(hidden_layer_sizes=(), alpha="bayes", compression=None, tol=None,
+              max_iter=40, random_state=0)
+    weighted = LMWCRegressor(**kw).fit(X, y, sample_weight=sw)
+    repeated = LMWCRegressor(**kw).fit(np.repeat(X, sw, axis=0), np.repeat(y, sw))
+    assert weighted.alpha_ == pytest.approx(repeated.alpha_, rel=1e-8)
+    np.testing.assert_allclose(weighted.predict(X), repeated.predict(X), atol=1e-8)
+
+
+def test_bayes_multi_output_n_init_and_warm_start():
+    X, y = _sine(80)
+    Y = np.c_[y, np.cos(2 * X.ravel())]
+    est = LMWCRegressor(hidden_layer_sizes=(5,), alpha="bayes", n_init=2, max_iter=40,
+                        random_state=0).fit(X, Y)
+    assert est.score(X, Y) > 0.95 and 0 < est.n_effective_params_
+    loss = est.loss_
+    est.set_params(warm_start=True, max_iter=5).fit(X, Y)
+    assert est.alpha_ > 0 and est.loss_ < 10 * loss
+
+
+def test_bayes_needs_the_built_in_solver():
+    X, y = _sine(30)
+    with pytest.raises(ValueError, match='alpha="bayes".*solver="lm"'):
+        LMWCRegressor(alpha="bayes", solver="scipy").fit(X, y)
+
+
+def test_fixed_alpha_is_reported_unchanged():
+    X, y = _sine(30)
+    est = LMWCRegressor(hidden_layer_sizes=(3,), alpha=0.25, max_iter=5).fit(X, y)
+    assert est.alpha_ == 0.25 and est.n_effective_params_ is None

@@ -24,8 +24,13 @@ def test_inverse_trace_of_the_last_factor_matches_scipy_inverse():
     A = rng.normal(size=(30, 7))
     system = GramSystem(A.T @ A, rng.normal(size=7))
     mask = np.array([True, False, True, True, False, True, True])
+
+    def expected(mu):
+        return np.trace(inv(A.T @ A + mu * np.eye(7))[np.ix_(mask, mask)])
+
     assert system.solve(1e-3) is not None
-    expected = np.trace(inv(A.T @ A + 1e-3 * np.eye(7))[np.ix_(mask, mask)])
-    assert np.isclose(system.inverse_trace(mask), expected, rtol=1e-10)
-    # a later, failed solve does not leave a stale factor behind as the "last" one
-    assert GramSystem(-np.eye(3), np.ones(3)).solve(0.5) is None
+    # the last factor serves any requested damping at least as large as its own
+    assert np.isclose(system.inverse_trace(mask, 1e-2), expected(1e-3), rtol=1e-10)
+    # a smaller one is factorised anew
+    assert np.isclose(system.inverse_trace(mask, 1e-9), expected(1e-9), rtol=1e-10)
+    assert GramSystem(-np.eye(3), np.ones(3)).inverse_trace(np.ones(3, bool), 0.5) is None
