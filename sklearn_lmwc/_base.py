@@ -6,6 +6,7 @@ attributes. Knows nothing of Jacobians: training goes through ``_lm`` and the
 policies in ``_compression``.
 """
 
+import time
 import warnings
 from numbers import Integral, Real
 
@@ -23,6 +24,9 @@ from ._losses import Objective
 from ._network import NET_STATISTICS, TOPOLOGIES, Network
 from ._scipy_backend import n_residuals, scipy_method
 from ._trials import best_trial
+
+# a feature whose root mean square exceeds this is taken as unscaled
+_UNSCALED = 10.0
 
 _PARAMETERS_DOC = """\
 hidden_layer_sizes : array-like of int, default=(10,)
@@ -258,13 +262,12 @@ class BaseLMWC(BaseEstimator):
         "warm_start": ["boolean"],
     }
 
-    def __init__(self, hidden_layer_sizes=(10,), topology="mlp", activation="tanh", gain=1.0,
-                 solver="lm", compression="adaptive", trigger="stall", beta=1e-4,
-                 interval=None, omega=0.1, rho=1.1, net_statistic="mean", mu=1e-3,
-                 mu_factor=10.0, mu_min=1e-15, mu_max=1e15, max_iter=1000, goal=0.0,
-                 tol=1e-4, alpha=0.0, init="uniform", n_init=1, early_stopping=False,
-                 validation_fraction=0.1, n_iter_no_change=10, n_jobs=None,
-                 random_state=None, verbose=0, warm_start=False):
+    # the defaults live in the estimators' own signatures, so that errors name them
+    def __init__(self, *, hidden_layer_sizes, topology, activation, gain, solver,
+                 compression, trigger, beta, interval, omega, rho, net_statistic, mu,
+                 mu_factor, mu_min, mu_max, max_iter, goal, tol, alpha, init, n_init,
+                 early_stopping, validation_fraction, n_iter_no_change, n_jobs,
+                 random_state, verbose, warm_start):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.topology = topology
         self.activation = activation
@@ -380,9 +383,14 @@ class BaseLMWC(BaseEstimator):
                 'least_squares(method="trf") is used instead.', UserWarning)
         seeds = rng.randint(np.iinfo(np.int32).max, size=1 if resume else self.n_init)
         w0 = network.pack(self.coefs_, self.intercepts_) if resume else None
+        start = time.perf_counter()
         trial = best_trial(self.get_params(), network, loss, X, Y, sample_weight, w0, seeds,
                            validation)
         result, monitor = trial.result, trial.monitor
+        if self.verbose:
+            print(f"Kept trial {trial.number} of {len(seeds)}: "
+                  f"{trial.summary(objective.mean(result.value))}; "
+                  f"{time.perf_counter() - start:.2f} s in all", flush=True)
         objective.alpha = trial.alpha
         if self.early_stopping and monitor.best_w is not None:
             result.w, result.value = monitor.best_w, objective.value(monitor.best_w)
@@ -396,7 +404,25 @@ class BaseLMWC(BaseEstimator):
                 "(X too large for the network to learn from). Scale the inputs, for "
                 "example with sklearn.preprocessing.StandardScaler.")
         self._store(network, objective, trial)
+        self._warn_if_saturated(objective, result.w)
         return self
+
+    def _warn_if_saturated(self, objective, w):
+        """Most hidden activations on a flat spot and inputs far from unit scale: the
+        network can barely learn, and scaling the inputs is the usual cure."""
+        X = objective.X
+        with np.errstate(all="ignore"):
+            scale = float(np.sqrt(np.einsum("ij,ij->j", X, X) / X.shape[0]).max())
+        if not scale > _UNSCALED:  # NaN-safe: overflowing squares count as unscaled
+            return
+        saturated = objective.saturation(w)
+        if saturated > 0.5:
+            warnings.warn(
+                f"{saturated:.0%} of the hidden activations are saturated on the training "
+                f"data (|slope| below a tenth of its maximum), and the inputs look "
+                f"unscaled (root mean square of a feature up to {scale:.3g}): the "
+                "network learns little there. Scale the inputs, for example with "
+                "sklearn.preprocessing.StandardScaler in a Pipeline.", UserWarning)
 
     def _split_validation(self, network, X, Y, y, sample_weight, rng):
         stratify = y if is_classifier(self) and y.ndim == 1 else None

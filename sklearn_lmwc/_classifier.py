@@ -146,9 +146,12 @@ class LMWCClassifier(ClassifierMixin, BaseLMWC):
         else:  # warm start: the network's outputs are tied to the fitted classes
             if self._multilabel() != (y.ndim == 2):
                 raise ValueError("warm_start: y's type differs from the fitted one.")
-            unseen = np.setdiff1d(unique_labels(y), self.classes_)
-            if len(unseen):
-                raise ValueError(f"warm_start: y has classes not in classes_: {unseen}.")
+            classes = unique_labels(y)
+            if not self._multilabel() and not np.array_equal(classes, self.classes_):
+                raise ValueError(
+                    "warm_start can only be used where y has the same classes as in the "
+                    f"previous call to fit. Previously got {self.classes_}, y has "
+                    f"{classes}.")
         Y = self._label_binarizer.transform(y).astype(np.float64)
         return 2.0 * Y - 1.0 if self.loss == "squared_error" else Y
 

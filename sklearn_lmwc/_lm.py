@@ -36,9 +36,9 @@ def levenberg_marquardt(objective, w, policy, *, mu=1e-3, mu_factor=10.0, mu_min
     failed try. After a policy event (compression, restart) mu is reset and the next
     step is taken without the error check.
 
-    ``callback(iteration, w, mean_loss, event)`` gets the weights and loss after each
-    iteration, with ``event`` True when the policy is about to act on them; returning
-    True stops the loop.
+    ``callback(iteration, w, mean_loss, event, mu)`` gets the weights and loss after
+    each iteration, with ``event`` True when the policy is about to act on them, and
+    the damping the next iteration will start from; returning True stops the loop.
     """
     damping = mu
 
@@ -49,8 +49,11 @@ def levenberg_marquardt(objective, w, policy, *, mu=1e-3, mu_factor=10.0, mu_min
                                     mu_min=mu_min, mu_max=mu_max)
         return w, value
 
+    def report(iteration, w, loss, event):
+        return callback(iteration, w, loss, event, damping)
+
     return run_iterations(objective, w, policy, step, max_iter=max_iter, goal=goal,
-                          callback=callback)
+                          callback=None if callback is None else report)
 
 
 def lm_step(objective, w, value, damping, *, unconditional=False, mu_factor=10.0,

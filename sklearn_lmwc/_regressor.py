@@ -55,6 +55,23 @@ class LMWCRegressor(RegressorMixin, BaseLMWC):
     True
     """
 
+    def __init__(self, hidden_layer_sizes=(10,), topology="mlp", activation="tanh", gain=1.0,
+                 solver="lm", compression="adaptive", trigger="stall", beta=1e-4,
+                 interval=None, omega=0.1, rho=1.1, net_statistic="mean", mu=1e-3,
+                 mu_factor=10.0, mu_min=1e-15, mu_max=1e15, max_iter=1000, goal=0.0,
+                 tol=1e-4, alpha=0.0, init="uniform", n_init=1, early_stopping=False,
+                 validation_fraction=0.1, n_iter_no_change=10, n_jobs=None,
+                 random_state=None, verbose=0, warm_start=False):
+        super().__init__(
+            hidden_layer_sizes=hidden_layer_sizes, topology=topology, activation=activation,
+            gain=gain, solver=solver, compression=compression, trigger=trigger, beta=beta,
+            interval=interval, omega=omega, rho=rho, net_statistic=net_statistic, mu=mu,
+            mu_factor=mu_factor, mu_min=mu_min, mu_max=mu_max, max_iter=max_iter, goal=goal,
+            tol=tol, alpha=alpha, init=init, n_init=n_init, early_stopping=early_stopping,
+            validation_fraction=validation_fraction, n_iter_no_change=n_iter_no_change,
+            n_jobs=n_jobs, random_state=random_state, verbose=verbose,
+            warm_start=warm_start)
+
     def _validate_targets(self, X, y, reset):
         X, y = validate_data(self, X, y, reset=reset, multi_output=True, y_numeric=True,
                              dtype=np.float64)

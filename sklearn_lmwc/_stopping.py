@@ -31,21 +31,27 @@ class Monitor:
     validation : callable or None
         ``validation(w)`` -> score (higher is better) on held-out data.
     verbose : int
+        2 and more: a line per iteration (loss, damping) and per policy event.
+    label : str
+        Put before every line printed (the trial's number when there are several).
+    policy : object or None
+        The compression policy, whose ``omega`` the event lines show.
     """
 
-    def __init__(self, tol, n_iter_no_change, saturation=None, validation=None, verbose=0):
+    def __init__(self, tol, n_iter_no_change, saturation=None, validation=None, verbose=0,
+                 label="", policy=None):
         self.tol, self.n_iter_no_change = tol, n_iter_no_change
-        self.verbose = verbose
         self.saturation = saturation
         self.validation = validation
+        self.verbose, self.label, self.policy = verbose, label, policy
         self.best_metric = np.inf
         self.no_improvement = 0
         self.scores, self.best_score, self.best_w = [], -np.inf, None
         self.saturation_curve = []
 
-    def __call__(self, iteration, w, loss, event):
-        if self.verbose:
-            print(f"Iteration {iteration}, loss = {loss:.8f}")
+    def __call__(self, iteration, w, loss, event, mu=None):
+        if self.verbose >= 2:
+            self._print_iteration(iteration, loss, event, mu)
         if self.saturation is not None:
             self.saturation_curve.append(self.saturation(w))
         if self.validation is None:
@@ -64,3 +70,11 @@ class Monitor:
             self.no_improvement = 0
         self.best_metric = min(self.best_metric, metric)
         return self.no_improvement > self.n_iter_no_change
+
+    def _print_iteration(self, iteration, loss, event, mu):
+        damping = "" if mu is None else f", mu = {mu:.1e}"
+        print(f"{self.label}Iteration {iteration}, loss = {loss:.8g}{damping}", flush=True)
+        if event:
+            omega = getattr(self.policy, "omega", None)
+            what = "restart" if omega is None else f"compression, omega = {omega:.4g}"
+            print(f"{self.label}  * {what}", flush=True)

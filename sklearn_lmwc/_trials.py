@@ -6,6 +6,7 @@ state an objective learns during a run (the Bayesian alpha) never leaks from one
 trial into the next.
 """
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,6 +21,8 @@ from ._scipy_backend import least_squares_lm
 from ._stopping import Monitor
 
 _MIN_WEIGHTS_FOR_BLAS_THREADS = 512
+_STOPPED = {"goal": "the goal (or an exact fit)", "callback": "the tol rule",
+            "max_iter": "max_iter", "interrupted": "an interrupt"}
 
 
 @dataclass
@@ -28,14 +31,24 @@ class Trial:
     monitor: Monitor
     alpha: float  # the penalty at the end (re-estimated with alpha="bayes")
     n_effective: float  # gamma, with alpha="bayes"
+    seconds: float
+    number: int  # 1-based, in the order of the seeds
+
+    def summary(self, loss):
+        result = self.result
+        return (f"loss = {loss:.8g}, {result.n_iter} iterations, {result.n_events} "
+                f"compressions, stopped by {_STOPPED[result.stopped]}, "
+                f"{self.seconds:.2f} s")
 
     def score(self, early_stopping):
         """Higher is better: the best validation score, or minus the final objective."""
         return self.monitor.best_score if early_stopping else -self.result.value
 
 
-def run_trial(params, network, loss, X, Y, sample_weight, w0, seed, validation):
-    """One training run from w0 (or from random weights drawn with seed)."""
+def run_trial(params, network, loss, X, Y, sample_weight, w0, seed, validation, number=1):
+    """One training run from w0 (or from random weights drawn with seed); ``number``
+    names it in verbose output."""
+    start = time.perf_counter()
     objective = Objective(network, loss, X, Y, sample_weight, params["alpha"])
     rng = np.random.RandomState(seed)
     w = initialize(network, params["init"], rng) if w0 is None else w0.copy()
@@ -44,8 +57,9 @@ def run_trial(params, network, loss, X, Y, sample_weight, w0, seed, validation):
         value=objective.start(w), draw=lambda: initialize(network, params["init"], rng),
         beta=params["beta"], interval=params["interval"], omega=params["omega"],
         rho=params["rho"], statistic=params["net_statistic"])
+    label = f"[trial {number}] " if params["n_init"] > 1 else ""
     monitor = Monitor(params["tol"], params["n_iter_no_change"], objective.saturation,
-                      validation, params["verbose"])
+                      validation, params["verbose"], label, policy)
     solve = least_squares_lm if params["solver"] == "scipy" else levenberg_marquardt
     # BLAS threads only pay on large products; on small ones they cost more than
     # they save, and collapse when the cores are shared
@@ -55,12 +69,17 @@ def run_trial(params, network, loss, X, Y, sample_weight, w0, seed, validation):
             objective, w, policy, mu=params["mu"], mu_factor=params["mu_factor"],
             mu_min=params["mu_min"], mu_max=params["mu_max"], max_iter=params["max_iter"],
             goal=params["goal"], callback=monitor)
-    return Trial(result, monitor, objective.alpha, objective.n_effective)
+    trial = Trial(result, monitor, objective.alpha, objective.n_effective,
+                  time.perf_counter() - start, number)
+    if params["verbose"] and label:  # the estimator prints the summary of a lone trial
+        print(f"{label}{trial.summary(objective.mean(result.value))}", flush=True)
+    return trial
 
 
 def best_trial(params, network, loss, X, Y, sample_weight, w0, seeds, validation):
     """Run a trial per seed (in parallel with ``n_jobs``) and return the best one."""
     trials = Parallel(n_jobs=params["n_jobs"])(
-        delayed(run_trial)(params, network, loss, X, Y, sample_weight, w0, seed, validation)
-        for seed in seeds)
+        delayed(run_trial)(params, network, loss, X, Y, sample_weight, w0, seed, validation,
+                           number)
+        for number, seed in enumerate(seeds, start=1))
     return max(trials, key=lambda trial: trial.score(params["early_stopping"]))

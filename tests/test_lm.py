@@ -78,7 +78,7 @@ def test_mu_max_reached_leaves_finite_weights():
 def test_callback_stops_and_sees_every_iteration():
     seen = []
 
-    def callback(iteration, w, loss, event):
+    def callback(iteration, w, loss, event, mu):
         seen.append((iteration, loss))
         return iteration == 5
 
@@ -91,7 +91,7 @@ def test_callback_stops_and_sees_every_iteration():
 
 
 def test_keyboard_interrupt_keeps_current_weights():
-    def callback(iteration, w, loss, event):
+    def callback(iteration, w, loss, event, mu):
         if iteration == 3:
             raise KeyboardInterrupt
 

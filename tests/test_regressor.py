@@ -64,6 +64,7 @@ def _parity_success(compression, seeds=100):
     return hits
 
 
+@pytest.mark.slow  # statistical: 200 fits
 def test_parity7_adaptive_compression_triples_success():
     plain, adaptive = _parity_success(None), _parity_success("adaptive")
     assert adaptive >= 3 * max(plain, 1), (plain, adaptive)
@@ -106,6 +107,7 @@ def test_multi_output():
     np.testing.assert_allclose(est.predict(X), Y, atol=1e-2 * np.abs(Y).max())
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # max_iter=5
 def test_single_column_y_predicts_1d():
     X, y = _sine(50)
     est = LMWCRegressor(max_iter=5, random_state=0).fit(X, y.reshape(-1, 1))
@@ -211,6 +213,7 @@ def test_alpha_shrinks_weights():
     assert norms[1] < norms[0]
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # max_iter=20
 def test_fcc_equals_bmlp_of_single_neurons():
     X, y = _sine(60)
     a = LMWCRegressor(hidden_layer_sizes=(3,), topology="fcc", max_iter=20,
@@ -220,14 +223,34 @@ def test_fcc_equals_bmlp_of_single_neurons():
     np.testing.assert_array_equal(a.predict(X), b.predict(X))
 
 
-def test_verbose_prints_each_iteration(capsys):
+def test_verbose_1_prints_the_kept_trial(capsys):
     X, y = _sine(30)
-    LMWCRegressor(hidden_layer_sizes=(2,), max_iter=4, tol=None, compression=None,
-                  verbose=1, random_state=0).fit(X, y)
+    est = LMWCRegressor(hidden_layer_sizes=(2,), max_iter=4, tol=None, compression=None,
+                        verbose=1, random_state=0).fit(X, y)
     lines = capsys.readouterr().out.strip().splitlines()
-    assert [line.split(",")[0] for line in lines] == [f"Iteration {i}" for i in range(1, 5)]
+    assert len(lines) == 1 and lines[0].startswith("Kept trial 1 of 1: loss = ")
+    assert f"{est.n_iter_} iterations, 0 compressions, stopped by max_iter" in lines[0]
 
 
+def test_verbose_2_prints_iterations_events_and_trials(capsys):
+    X, y = _sine(30)
+    est = LMWCRegressor(hidden_layer_sizes=(2,), max_iter=6, tol=None, trigger="interval",
+                        interval=2, n_init=2, verbose=2, random_state=0).fit(X, y)
+    lines = capsys.readouterr().out.strip().splitlines()
+    for trial in (1, 2):
+        mine = [line for line in lines if line.startswith(f"[trial {trial}] ")]
+        iterations = [line for line in mine if "Iteration" in line]
+        assert [line.split(",")[0] for line in iterations] == [
+            f"[trial {trial}] Iteration {i}" for i in range(1, 7)]
+        assert all(", mu = " in line for line in iterations)
+        # interval 2 over 6 iterations: events after iterations 2 and 4
+        assert sum("* compression, omega = " in line for line in mine) == 2
+        assert "6 iterations, 2 compressions, stopped by max_iter" in mine[-1]
+    assert lines[-1].startswith("Kept trial ")
+    assert est.n_compressions_ == 2
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # max_iter=20
 def test_pickle_round_trip():
     X, y = _sine(60)
     est = LMWCRegressor(hidden_layer_sizes=(3,), max_iter=20, random_state=0).fit(X, y)
@@ -320,3 +343,11 @@ def test_fixed_alpha_is_reported_unchanged():
     X, y = _sine(30)
     est = LMWCRegressor(hidden_layer_sizes=(3,), alpha=0.25, max_iter=5).fit(X, y)
     assert est.alpha_ == 0.25 and est.n_effective_params_ is None
+
+
+@pytest.mark.parametrize("name", ["LMWCRegressor", "LMWCClassifier"])
+def test_misspelt_parameter_names_the_estimator(name):
+    import sklearn_lmwc
+
+    with pytest.raises(TypeError, match=f"{name}.__init__.. got an unexpected keyword"):
+        getattr(sklearn_lmwc, name)(hiden_layer_sizes=(3,))

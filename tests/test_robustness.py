@@ -559,12 +559,26 @@ def test_mu_reaching_mu_max(damping_spy):
         assert_finite_model(est, X * 1e6)
         hit |= max(damping_spy) == est.mu_max
     assert hit
-    # the default tol rule sees the stable point and stops early, without a warning
+    # the default tol rule sees the stable point and stops early, without a
+    # ConvergenceWarning; what is said is that the inputs need scaling
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        est = LMWCRegressor(hidden_layer_sizes=(2,), topology="fcc", compression=None,
-                            max_iter=100, random_state=1).fit(X * 1e6, Y_REG)
+        with pytest.warns(UserWarning, match="100% of the hidden activations.*Scaler"):
+            est = LMWCRegressor(hidden_layer_sizes=(2,), topology="fcc", compression=None,
+                                max_iter=100, random_state=1).fit(X * 1e6, Y_REG)
     assert est.n_iter_ < 100 and not est.converged_
+
+
+@pytest.mark.parametrize("Estimator, y", BOTH)
+def test_saturation_warning_only_for_unscaled_inputs(Estimator, y):
+    with pytest.warns(UserWarning, match=r"\d+% of the hidden activations are saturated"):
+        Estimator(**SMALL).fit(X * 1e6, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        warnings.simplefilter("ignore", ConvergenceWarning)  # max_iter=10: expected
+        Estimator(**SMALL).fit(X, y)  # scaled inputs
+        # saturated by large weights on scaled inputs: the inputs are not to blame
+        Estimator(**SMALL, gain=1e6).fit(X, y)
 
 
 @pytest.mark.parametrize("Estimator, y", BOTH)
