@@ -113,19 +113,36 @@ hidden_layer_sizes : array-like of int, default=(10,)
         Stop as soon as the training loss reaches it: for regression the RMSE of
         the standardised targets (``goal=0.1`` is 10% of the targets' standard
         deviation); for classification the mean log-loss, or the RMSE of the
-        +-1 targets with ``loss="squared_error"``. 0 disables it.
+        +-1 targets with ``loss="squared_error"``. With 0, only an exact fit (the
+        same metric at 1e-12) ends training this way.
 
     tol : float or None, default=1e-4
-        Stop when the best training loss (validation score with
-        ``early_stopping``) has not improved by ``tol`` for more than
-        ``n_iter_no_change`` rounds. A round is an iteration without compression,
-        and a compression cycle (the iterations between two compressions or
-        restarts) with it, so the rule never cuts the exploration short. None
-        disables the rule (the paper's setting).
+        The stopping rule, as scikit-learn's MLP applies it per epoch, here per LM
+        iteration: an iteration improves when the training loss (``loss_``'s
+        definition, with the penalty; minus the validation score with
+        ``early_stopping``) is below the best so far by more than ``tol``, and
+        training stops after ``n_iter_no_change + 1`` iterations in a row without
+        improvement. Compressions and restarts do not pause the count: a converged
+        fit stops within ``n_iter_no_change + 1`` iterations of its last
+        improvement whatever the compression policy does, and a compression is kept
+        going only when it leads to an improvement within that many iterations.
+        Stopping by this rule gives no ``ConvergenceWarning``. None disables the
+        rule (the paper's setting: training then stops at ``goal``, at an exact fit
+        or at ``max_iter``).
 
-    alpha : float, default=0.0
+    alpha : float or "bayes", default=0.0
         L2 penalty ``0.5 * alpha * ||W||^2`` added to the summed training loss;
-        biases are not penalised.
+        biases are not penalised. ``"bayes"``: Bayesian regularisation (MacKay's
+        evidence approximation in the Gauss-Newton form of Foresee & Hagan, as
+        MATLAB's ``trainbr``): after every accepted LM step the effective number of
+        parameters ``gamma = N_w - a * tr((b Q + a I)^-1)`` (over the ``N_w``
+        penalised weights; Q the Gauss-Newton matrix of the summed loss) gives the
+        weights' precision ``a = gamma / ||W||^2`` and, for squared error, the noise
+        precision ``b = (n - gamma) / SSE`` (n: summed sample weights times
+        outputs, so weights count as repetitions); for log-loss ``b = 1``. LM then
+        minimises the loss with ``alpha = a / b`` (``alpha_``). It starts with
+        every weight counted (``gamma = N_w``), as ``trainbr`` does, and needs
+        ``solver="lm"``.
 
     init : {"uniform", "nguyen-widrow", "glorot", "he", "lecun"}, default="uniform"
         Weight initialisation; ``"uniform"`` is the paper's U[-1, 1].
@@ -154,7 +171,12 @@ hidden_layer_sizes : array-like of int, default=(10,)
         validation split. Pass an int for reproducible results.
 
     verbose : int, default=0
-        Print the loss after every iteration.
+        1: print a line per trial when it ends (with ``n_init`` > 1) and a summary
+        of the kept one (loss, iterations, compressions, why it stopped, seconds).
+        2: also a line per iteration with the loss and the damping ``mu``, and a
+        marked line at every compression (with ``omega``) or restart. Lines of
+        trials are prefixed by their number, so that trials run in parallel
+        (``n_jobs``) can be told apart.
 
     warm_start : bool, default=False
         Start from the fitted weights of the previous call to ``fit`` (one trial)."""
@@ -173,8 +195,12 @@ coefs_ : list of ndarray
         ``solver="scipy"``).
 
     loss_ : float
-        Training loss of the returned weights (see ``goal`` for its definition;
-        plus the L2 term if ``alpha > 0``).
+        Training loss of the returned weights, per sample: the mean squared error
+        per output (regression: of the standardised targets; classification with
+        ``loss="squared_error"``: of the +-1 targets) or the mean log-loss, plus
+        the penalty ``0.5 * alpha_ * ||W||^2`` divided by the summed sample
+        weights (and, for squared error, by the outputs and times 2). ``goal`` is
+        compared with its square root for squared error, with itself for log-loss.
 
     loss_curve_ : list of float
         The training loss after every iteration, and after every compression or
@@ -195,7 +221,17 @@ coefs_ : list of ndarray
         Compressions (or restarts, for ``compression="restart"``) performed.
 
     converged_ : bool
-        Whether the training loss reached ``goal``.
+        Whether the training loss reached ``goal``, or an exact fit (``goal``'s
+        metric at 1e-12), which ends training whatever ``goal`` is.
+
+    alpha_ : float
+        The L2 penalty at the end of training: ``alpha`` itself, or the Bayesian
+        estimate ``a / b`` with ``alpha="bayes"``.
+
+    n_effective_params_ : float or None
+        With ``alpha="bayes"``, the effective number of parameters ``gamma`` of
+        the last estimate (between 0 and the number of penalised weights); None
+        otherwise.
 
     validation_scores_ : list of float or None
         Validation score after every iteration with ``early_stopping``.
