@@ -9,10 +9,49 @@ reported loss (``loss_``) is a mean.
 import numpy as np
 from scipy.special import expit, log_expit, softmax
 
-from ._solve import GramSystem
+from ._network import KroneckerGram
+from ._solve import GramSystem, KernelSystem
 
 # rows of J held at once: bounded so that memory does not grow with the samples
 _CHUNK_ELEMENTS = 2**21
+
+# "gram": (Q + mu I) in the weights' space, N x N; "kernel": its R x R form in the
+# space of the R scaled residuals (samples x outputs), for R < N
+FORMS = ("auto", "gram", "kernel")
+_TRIES = 2  # damping tries per iteration assumed by the cost model (typical of LM)
+
+
+def _costs(network, n_samples):
+    """Relative costs (multiply-adds per iteration) of the ways to build and solve the
+    damped system, and the elements held per sample by each way of building Q.
+
+    The weights of the non-BLAS terms (sums over outputs of small per-sample
+    products, elementwise passes) were measured against BLAS products on this
+    code's shapes."""
+    M, N = network.n_outputs, network.n_weights
+    layers = network.layers
+    kron = kron_memory = 0
+    for l, L in enumerate(layers):
+        for K in layers[:l + 1]:
+            if K is L:
+                u, v = (L.fan_in + 1) * (L.fan_in + 2) // 2, L.size * (L.size + 1) // 2
+            else:
+                u, v = (L.fan_in + 1) * (K.fan_in + 1), L.size * K.size
+            kron += u * v + _MEMORY * (u + v) + _SMALL_PRODUCT * M * L.size * K.size \
+                + _PER_SAMPLE_CALL
+            kron_memory = max(kron_memory, u + M * L.size * K.size)
+    backprop = M * (network.n_columns + 2 * sum(L.size for L in layers))
+    jacobian = M * N * N / 2 + _MEMORY * M * N
+    R = n_samples * M
+    gram = n_samples * min(kron, jacobian) + _TRIES * N**3 / 6
+    kernel = n_samples * _MEMORY * M * N + R * R * N / 2 + _TRIES * (R**3 / 6 + 2 * R * N)
+    return {"kronecker": kron, "jacobian": jacobian, "gram": gram, "kernel": kernel,
+            "kronecker_memory": kron_memory + backprop, "jacobian_memory": M * N + backprop}
+
+
+_MEMORY = 4  # an element written and read again, in multiply-adds
+_SMALL_PRODUCT = 10  # a multiply-add of a batch of tiny per-sample products
+_PER_SAMPLE_CALL = 15_000  # numpy's matmul calls BLAS once per sample of a batch
 
 
 def add_gram(Q, A):
@@ -31,15 +70,15 @@ class SquaredError:
         r2 = np.square(out - Y).sum(axis=1)
         return 0.5 * (r2.sum() if sw is None else sw @ r2)
 
-    def accumulate(self, J, out, Y, sw, Q, g):
+    def gauss_newton(self, out, Y, sw):
+        """``(r, scale)``: ``g = sum_p J_p^T r_p`` and ``Q = sum_p B_p^T B_p`` with
+        ``B_p = scale(J)_p``; ``scale`` acts on any (n, M, k) array of per-output rows
+        (the Jacobian, or its sensitivity factors) and returns a new array or T itself."""
         r = out - Y
-        if sw is not None:
-            root = np.sqrt(sw)
-            J *= root[:, None, None]
-            r *= root[:, None]
-        Jc = J.reshape(-1, J.shape[-1])
-        add_gram(Q, Jc)
-        g += Jc.T @ r.ravel()
+        if sw is None:
+            return r, lambda T: T
+        root = np.sqrt(sw)[:, None, None]
+        return r * sw[:, None], lambda T: T * root
 
     def mean(self, total, weight_sum, n_outputs):
         """Mean squared error (per sample and output) from the objective's total."""
@@ -74,7 +113,7 @@ class LogLoss:
 
     The objective is ``sum_p s_p l_p`` (no 0.5); ``Q = sum_p s_p J_p^T H_p J_p`` and
     ``g = sum_p s_p J_p^T (p - y)``, both vectorised over the chunk as one product
-    ``A^T A`` of scaled rows: for logistic outputs the rows of J are scaled by
+    ``A^T A`` of scaled rows (see ``gauss_newton``): for logistic outputs the rows of J are scaled by
     ``sqrt(s p (1 - p))``; for softmax, since ``sum_m p_m = 1``,
     ``J_p^T H_p J_p = sum_m p_m (J_pm - Jbar_p)^T (J_pm - Jbar_p)`` with
     ``Jbar_p = sum_m p_m J_pm`` (equal to ``J^T diag(p) J - (J^T p)(p^T J)``), so the
@@ -105,22 +144,22 @@ class LogLoss:
             nll = -(Y * log_expit(out) + (1.0 - Y) * log_expit(-out)).sum(axis=1)
         return nll.sum() if sw is None else sw @ nll
 
-    def accumulate(self, J, out, Y, sw, Q, g):
-        N = J.shape[-1]
+    def gauss_newton(self, out, Y, sw):
+        """``(r, scale)`` as for ``SquaredError.gauss_newton``."""
         P = self.probabilities(out)
-        R = P - Y
-        if sw is not None:
-            R *= sw[:, None]
-        g += R.ravel() @ J.reshape(-1, N)
+        r = P - Y
         if self.kind == "softmax":
-            J -= np.matmul(P[:, None, :], J)  # centre each sample's rows: J_m - Jbar
             h = P
         else:
             h = expit(out) * expit(-out)  # p (1 - p) without cancellation near p = 1
         if sw is not None:
+            r *= sw[:, None]
             h = h * sw[:, None]
-        J *= np.sqrt(h)[:, :, None]
-        add_gram(Q, J.reshape(-1, N))
+        root = np.sqrt(h)[:, :, None]
+        if self.kind == "softmax":
+            # centre each sample's rows on their p-weighted mean: T_m - Tbar
+            return r, lambda T: (T - np.einsum("pm,pmk->pk", P, T)[:, None, :]) * root
+        return r, lambda T: T * root
 
     def mean(self, total, weight_sum, n_outputs):
         """Mean log-loss per sample (summed over the labels for multilabel)."""
@@ -160,7 +199,7 @@ class Objective:
         value is ``self.alpha``, 0 until ``start`` is called).
     """
 
-    def __init__(self, network, loss, X, Y, sample_weight=None, alpha=0.0):
+    def __init__(self, network, loss, X, Y, sample_weight=None, alpha=0.0, form="auto"):
         self.network, self.loss = network, loss
         self.X, self.Y, self.sample_weight = X, Y, sample_weight
         self.bayes = isinstance(alpha, str)
@@ -168,8 +207,16 @@ class Objective:
         self.n_effective = None  # gamma of the last Bayesian re-estimate
         self.weight_sum = float(X.shape[0] if sample_weight is None else sample_weight.sum())
         self.penalised = ~network.bias_mask()
-        rows = _CHUNK_ELEMENTS // max(network.n_outputs * network.n_weights, 1)
-        self.chunk = max(64, rows)
+        if form not in FORMS:
+            raise ValueError(f"form must be one of {FORMS}, got {form!r}.")
+        self.form = form
+        costs = _costs(network, X.shape[0])
+        self.kronecker = costs["kronecker"] < costs["jacobian"]
+        if form == "auto":
+            self.form = "kernel" if costs["kernel"] < costs["gram"] else "gram"
+        per_sample = costs["kronecker_memory" if self.kronecker else "jacobian_memory"]
+        self.chunk = max(64, _CHUNK_ELEMENTS // per_sample)
+        self._flat = None  # (weights, flat count) of the last value pass
 
     def _chunks(self):
         n = self.X.shape[0]
@@ -183,28 +230,62 @@ class Objective:
         return 0.5 * self.alpha * (wp @ wp)
 
     def value(self, w):
-        """The penalised objective at w (a sum over samples); inf if it overflows."""
+        """The penalised objective at w (a sum over samples); inf if it overflows.
+
+        The pass also counts the flat hidden activations at w, so that ``saturation``
+        of the weights a step has just accepted costs no other pass."""
+        total, flat = 0.0, 0
         with np.errstate(all="ignore"):
-            total = sum(self.loss.value(self.network.forward(w, X), Y, sw)
-                        for X, Y, sw in self._chunks())
+            for X, Y, sw in self._chunks():
+                out, count = self.network.forward_counting_flat(w, X)
+                total += self.loss.value(out, Y, sw)
+                flat += count
             total += self._penalty(w)
+        self._flat = (w.copy(), flat)
         return float(total) if np.isfinite(total) else np.inf
 
+    def _factors(self, w, X, Y, sw):
+        """Per layer A and the loss-scaled sensitivities B of one chunk, and its gradient."""
+        out, A, D = self.network.backprop(w, X)
+        r, scale = self.loss.gauss_newton(out, Y, sw)
+        return A, [scale(d) for d in D], self.network.gradient(A, D, r)
+
+    def _add_penalty_gradient(self, w, g):
+        if self.alpha:
+            g += self.alpha * self.penalised * w
+
     def damped_system(self, w):
-        """The damped system of an LM iteration at w (see ``_solve``)."""
-        return GramSystem(*self.normal_equations(w))
+        """The damped system of an LM iteration at w (see ``_solve``): in the weights'
+        space, or in the residuals' space when that is cheaper (``form``)."""
+        if self.form == "gram":
+            return GramSystem(*self.normal_equations(w))
+        N = self.network.n_weights
+        rows, g = [], np.zeros(N)
+        with np.errstate(all="ignore"):
+            for X, Y, sw in self._chunks():
+                A, B, g_chunk = self._factors(w, X, Y, sw)
+                g += g_chunk
+                rows.append(self.network.assemble_jacobian(A, B).reshape(-1, N))
+        self._add_penalty_gradient(w, g)
+        return KernelSystem(np.concatenate(rows), g, self.alpha * self.penalised)
 
     def normal_equations(self, w):
         """Quasi-Hessian Q and gradient g of the objective at w, accumulated over chunks."""
         N = self.network.n_weights
         Q, g = np.zeros((N, N)), np.zeros(N)
+        gram = KroneckerGram(self.network) if self.kronecker else None
         with np.errstate(all="ignore"):
             for X, Y, sw in self._chunks():
-                out, J = self.network.jacobian(w, X)
-                self.loss.accumulate(J, out, Y, sw, Q, g)
-        if self.alpha:
-            Q[np.diag_indices(N)] += self.alpha * self.penalised
-            g += self.alpha * self.penalised * w
+                A, B, g_chunk = self._factors(w, X, Y, sw)
+                g += g_chunk
+                if gram is None:
+                    add_gram(Q, self.network.assemble_jacobian(A, B).reshape(-1, N))
+                else:
+                    gram.add(A, B)
+            if gram is not None:
+                gram.assemble(Q)
+        Q[np.diag_indices(N)] += self.alpha * self.penalised
+        self._add_penalty_gradient(w, g)
         return Q, g
 
     def start(self, w):
@@ -263,13 +344,14 @@ class Objective:
 
     def saturation(self, w):
         """Fraction of hidden activations over the training set on a flat spot
-        (see ``Network.flat_count``); 0 without hidden neurons."""
+        (see ``Network.flat_count``); 0 without hidden neurons. Taken from the last
+        ``value`` pass when that was at w (the step just accepted), else computed."""
         n_hidden = sum(layer.size for layer in self.network.hidden)
         if not n_hidden:
             return 0.0
-        with np.errstate(all="ignore"):
-            flat = sum(self.network.flat_count(w, X) for X, _, _ in self._chunks())
-        return flat / (self.X.shape[0] * n_hidden)
+        if self._flat is None or not np.array_equal(self._flat[0], w):
+            self.value(w)
+        return self._flat[1] / (self.X.shape[0] * n_hidden)
 
     def mean_net_statistic(self, w, statistic):
         """Per hidden layer, the (sample-weighted) mean over the training set of the

@@ -38,6 +38,10 @@ class Layer:
     def size(self):
         return self.dst.stop - self.dst.start
 
+    @property
+    def n_weights(self):
+        return (self.fan_in + 1) * self.size
+
 
 def layer_sizes(hidden_layer_sizes, topology):
     """Hidden layer sizes actually built: FCC is a cascade of single neurons."""
@@ -132,31 +136,56 @@ class Network:
         return Y
 
     # ---- Jacobian -------------------------------------------------------------
-    def jacobian(self, w, X):
-        """Outputs ``Y`` (n, M) and ``J`` (n, M, n_weights) with ``J[p, m] = dY[p, m] / dw``.
+    def backprop(self, w, X):
+        """Outputs ``Y`` (n, M) and, per layer, the factors of its Jacobian block.
 
-        Back-propagates all M outputs at once: ``G[p, m, c]`` is the derivative of
-        output m with respect to column c of Z.
+        ``A[l]`` (n, fan_in + 1) holds the layer's inputs with a trailing column of
+        ones (the bias), ``D[l]`` (n, M, size) the sensitivities ``dY[p, m] / dnet``
+        of its neurons (the identity for the output layer). Layer l's block
+        ``[W_l.ravel(), b_l]`` is the row-major vec of a (fan_in + 1, size) matrix, so
+        ``dY[p, m] / d block_l = vec(outer(A[l][p], D[l][p, m]))``.
         """
         n, M = X.shape[0], self.n_outputs
         Y, (Z, _, slopes) = self.forward(w, X, keep=True)
         params = self.unpack(w)
-        J = np.empty((n, M, self.n_weights))
+        A = []
+        for L in self.layers:
+            a = np.empty((n, L.fan_in + 1))
+            a[:, :-1] = Z[:, L.src]
+            a[:, -1] = 1.0
+            A.append(a)
+        D = [None] * len(self.layers)
+        D[-1] = np.broadcast_to(np.eye(M), (n, M, M))
+        # G[p, m, c]: derivative of output m with respect to column c of Z
         G = np.zeros((n, M, self.n_columns))
-        out = self.layers[-1]
-        eye = np.eye(M)
-        # d Y_m / d W_out[i, j] = Z_i [m == j]
-        _block(J, out.weights, out.fan_in, M)[...] = Z[:, None, out.src, None] * eye[None, :, None, :]
-        J[:, :, out.bias] = eye
-        self._backprop_to_sources(G, out, params[-1][0].T)
+        self._backprop_to_sources(G, self.layers[-1], params[-1][0].T)
         for k in range(len(self.hidden) - 1, -1, -1):
             L, W = self.hidden[k], params[k][0]
-            dnet = G[:, :, L.dst] * slopes[k][:, None, :]
-            np.multiply(Z[:, None, L.src, None], dnet[:, :, None, :],
-                        out=_block(J, L.weights, L.fan_in, L.size))
-            J[:, :, L.bias] = dnet
-            self._backprop_to_sources(G, L, dnet @ W.T)
-        return Y, J
+            D[k] = G[:, :, L.dst] * slopes[k][:, None, :]
+            self._backprop_to_sources(G, L, D[k] @ W.T)
+        return Y, A, D
+
+    def jacobian(self, w, X):
+        """Outputs ``Y`` (n, M) and ``J`` (n, M, n_weights) with ``J[p, m] = dY[p, m] / dw``."""
+        Y, A, D = self.backprop(w, X)
+        return Y, self.assemble_jacobian(A, D)
+
+    def assemble_jacobian(self, A, D):
+        """``J`` (n, M, n_weights) from the factors of ``backprop`` (D possibly rescaled)."""
+        n, M = D[-1].shape[:2]
+        J = np.empty((n, M, self.n_weights))
+        for L, a, d in zip(self.layers, A, D):
+            # splitting the last, contiguous axis of a slice is a view, never a copy
+            block = J[:, :, _block(L)].reshape(n, M, L.fan_in + 1, L.size)
+            np.multiply(a[:, None, :, None], d[:, :, None, :], out=block)
+        return J
+
+    def gradient(self, A, D, r):
+        """``sum_p sum_m r[p, m] dY[p, m] / dw`` from the factors of ``backprop``."""
+        g = np.empty(self.n_weights)
+        for L, a, d in zip(self.layers, A, D):
+            g[_block(L)] = (a.T @ np.einsum("pm,pmj->pj", r, d)).ravel()
+        return g
 
     def _backprop_to_sources(self, G, layer, grad):
         # columns of the raw inputs need no gradient
@@ -185,9 +214,13 @@ class Network:
     def flat_count(self, w, X, threshold=0.1):
         """How many (sample, hidden neuron) pairs sit on a flat spot of the activation:
         ``|d out / d net| < threshold * gain * max slope``, where updates vanish."""
-        _, (_, _, slopes) = self.forward(w, X, keep=True)
+        return self.forward_counting_flat(w, X, threshold)[1]
+
+    def forward_counting_flat(self, w, X, threshold=0.1):
+        """Outputs for the rows of X and their ``flat_count``, in one pass."""
+        Y, (_, _, slopes) = self.forward(w, X, keep=True)
         flat = threshold * self.activation.gain * self.activation.max_slope
-        return sum(int(np.count_nonzero(np.abs(s) < flat)) for s in slopes)
+        return Y, sum(int(np.count_nonzero(np.abs(s) < flat)) for s in slopes)
 
     def scale_hidden(self, w, factors):
         """Copy of w with hidden layer l's incoming weights and biases scaled by ``factors[l]``."""
@@ -198,7 +231,70 @@ class Network:
         return w
 
 
-def _block(J, weights, fan_in, size):
-    """View of J's columns for one W block, shaped (n, M, fan_in, size)."""
-    # splitting the last, contiguous axis of a slice is always a view, never a copy
-    return J[:, :, weights].reshape(J.shape[:2] + (fan_in, size))
+def _block(layer):
+    """Columns of layer's ``[W.ravel(), b]`` block in the flat vector."""
+    return slice(layer.weights.start, layer.bias.stop)
+
+
+class KroneckerGram:
+    """``Q = sum_p J_p^T J_p`` accumulated block by block without forming J.
+
+    Layer l's rows are ``vec(outer(a_p, b_pm))`` (``b_pm``: the scaled sensitivities
+    of output m), so block (l, k) of Q is ``sum_p kron(a_p a'_p^T, B_p^T B'_p)``: one
+    matrix product over samples of the pairwise products of the a's and of the
+    entries of ``B_p^T B'_p``, whose cost does not grow with the number of outputs M.
+    On a diagonal block both factors are symmetric, so only their upper triangles
+    enter the product (a quarter of the work).
+
+    Parameters
+    ----------
+    network : Network
+    """
+
+    def __init__(self, network):
+        self.network = network
+        self.sums = {}
+
+    def add(self, A, B):
+        """Add the samples of one chunk: ``A``, and ``B`` the sensitivities ``D`` of
+        ``Network.backprop`` with each sample's rows scaled by the loss."""
+        n = A[0].shape[0]
+        Bt = [b.transpose(0, 2, 1) for b in B]
+        for l, (a, b) in enumerate(zip(A, B)):
+            i, j = np.triu_indices(a.shape[1])
+            s, t = np.triu_indices(b.shape[2])
+            product = (a[:, i] * a[:, j]).T @ np.matmul(Bt[l], b)[:, s, t]
+            self._add((l, l), product)
+            for k in range(l):
+                u = (a[:, :, None] * A[k][:, None, :]).reshape(n, -1)
+                v = np.matmul(Bt[l], B[k]).reshape(n, -1)
+                self._add((l, k), u.T @ v)
+
+    def _add(self, key, product):
+        if key in self.sums:
+            self.sums[key] += product
+        else:
+            self.sums[key] = product
+
+    def assemble(self, Q):
+        """``Q += `` the accumulated matrix (both triangles)."""
+        layers = self.network.layers
+        for (l, k), S in self.sums.items():
+            L, K = layers[l], layers[k]
+            if l == k:
+                rows, cols = _triu_map(L.fan_in + 1), _triu_map(L.size)
+                block = S[rows][:, :, cols]  # [i, i', j, j']
+            else:
+                block = S.reshape(L.fan_in + 1, K.fan_in + 1, L.size, K.size)
+            block = block.transpose(0, 2, 1, 3).reshape(L.n_weights, K.n_weights)
+            Q[_block(L), _block(K)] += block
+            if l != k:
+                Q[_block(K), _block(L)] += block.T
+
+
+def _triu_map(n):
+    """Index of entry (i, j) of an n x n symmetric matrix in its packed upper triangle."""
+    index = np.empty((n, n), dtype=np.intp)
+    i, j = np.triu_indices(n)
+    index[i, j] = index[j, i] = np.arange(i.size)
+    return index

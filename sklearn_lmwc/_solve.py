@@ -77,3 +77,75 @@ class GramSystem:
             L_inv = solve_triangular(np.tril(factor[0]), np.eye(len(self.g)), lower=True,
                                      check_finite=False)
         return float(np.square(L_inv[:, mask]).sum())
+
+
+class KernelSystem:
+    """``(J^T J + diag(penalty) + mu I) delta = g`` in the space of J's R rows.
+
+    For R < N weights this is the cheap form: with ``c = penalty + mu`` (positive
+    for mu > 0), Woodbury's identity gives
+
+        ``delta = (g - J^T (I + J C^-1 J^T)^-1 J C^-1 g) / c``,
+
+    an R x R factorisation, the penalty handled exactly. ``J C^-1 J^T`` is the sum,
+    over the few distinct penalties v, of ``J_v J_v^T / (v + mu)`` (``J_v``: the
+    columns with penalty v), so those products are formed once and each damping
+    costs O(R^3 + R N).
+
+    Parameters
+    ----------
+    J : ndarray (R, N)
+        The loss-scaled Jacobian: ``J^T J`` is the quasi-Hessian without penalty.
+    g : ndarray (N,)
+        The gradient, penalty included.
+    penalty : ndarray (N,)
+        The penalty's diagonal (alpha on penalised weights, 0 elsewhere).
+    """
+
+    def __init__(self, J, g, penalty):
+        self.J, self.g, self.penalty = J, g, penalty
+        self.grams = []
+        for v in np.unique(penalty):
+            Jv = J[:, penalty == v]
+            self.grams.append((v, Jv @ Jv.T))
+        self._factor, self._mu = None, None
+
+    def is_finite(self):
+        return bool(np.all(np.isfinite(self.J)) and np.all(np.isfinite(self.g)))
+
+    def solve(self, mu):
+        """The step for damping mu, or None when the factorisation fails or the step
+        is not finite."""
+        self._factor, self._mu = self._factorise(mu), mu
+        if self._factor is None:
+            return None
+        c = self.penalty + mu
+        with _blas().limit(limits=1, user_api="blas"):
+            y = cho_solve(self._factor, self.J @ (self.g / c), check_finite=False)
+        step = (self.g - self.J.T @ y) / c
+        return step if np.all(np.isfinite(step)) else None
+
+    def _factorise(self, mu):
+        """Cholesky factor of ``I + J C^-1 J^T``, or None."""
+        if not np.all(self.penalty + mu > 0):  # J^T J + C is singular
+            return None
+        K = np.eye(self.J.shape[0])
+        for v, gram in self.grams:
+            K += gram / (v + mu)
+        return _cholesky(K)
+
+    def inverse_trace(self, mask, mu):
+        """``sum_i (J^T J + C)^-1_ii`` over the indices in ``mask``, with the damping
+        chosen as in ``GramSystem.inverse_trace``: ``1 / c_i`` minus the squared
+        column norms of ``L^-1 J C^-1`` (Woodbury again, L the R x R factor)."""
+        if self._factor is None or self._mu > mu:
+            factor = self._factorise(mu)
+        else:
+            factor, mu = self._factor, self._mu
+        if factor is None:
+            return None
+        c = self.penalty[mask] + mu
+        with _blas().limit(limits=1, user_api="blas"):
+            V = solve_triangular(np.tril(factor[0]), self.J[:, mask] / c, lower=True,
+                                 check_finite=False)
+        return float(np.sum(1.0 / c) - np.square(V).sum())

@@ -203,10 +203,9 @@ def test_log_loss_large_logits_do_not_overflow(kind):
     # underflow to 0 is harmless; overflow, nan and log(0) are not
     with np.errstate(over="raise", invalid="raise", divide="raise"):
         value = loss.value(out, Y, None)
-        N = 3
-        J = np.ones((4, 2, N))
-        Q, g = np.zeros((N, N)), np.zeros(N)
-        loss.accumulate(J, out, Y, None, Q, g)
+        r, scale = loss.gauss_newton(out, Y, None)
+        rows = scale(np.ones((4, 2, 3)))
+        Q, g = np.einsum("pmi,pmj->ij", rows, rows), r.sum(axis=0)
     assert np.isfinite(value) and np.all(np.isfinite(Q)) and np.all(np.isfinite(g))
     if kind == "softmax":
         # the misclassified rows cost their logit gaps; the right one keeps its tiny loss
@@ -221,3 +220,109 @@ def test_log_loss_large_logits_do_not_overflow(kind):
 def test_log_loss_kind_is_checked():
     with pytest.raises(ValueError, match="kind"):
         LogLoss("probit")
+
+
+# --------------------------------------------------------------------------
+# the ways of building and solving the damped system agree
+# --------------------------------------------------------------------------
+
+from sklearn_lmwc._lm import lm_step  # noqa: E402
+
+
+def _objective(loss, M, topology, weighted, alpha=0.0, n=70, hidden=(3, 2), seed=0, **kw):
+    rng = np.random.default_rng(seed)
+    network = Network(3, hidden, M, topology, "tanh")
+    X = rng.normal(size=(n, 3))
+    if getattr(loss, "kind", None) == "softmax":
+        Y = np.eye(M)[rng.integers(M, size=n)]
+    elif isinstance(loss, LogLoss):
+        Y = rng.integers(2, size=(n, M)).astype(float)
+    else:
+        Y = rng.normal(size=(n, M))
+    sw = rng.uniform(0.1, 2.0, n) if weighted else None
+    w = rng.normal(size=network.n_weights)
+    return Objective(network, loss, X, Y, sw, alpha, **kw), w
+
+
+def _reference_ggn(objective, w):
+    """``sum_p s_p J_p^T H_p J_p`` and ``sum_p s_p J_p^T r_p`` from the whole Jacobian."""
+    out, J = objective.network.jacobian(w, objective.X)
+    n, M, _ = J.shape
+    s = np.ones(n) if objective.sample_weight is None else objective.sample_weight
+    if isinstance(objective.loss, SquaredError):
+        H, r = np.broadcast_to(np.eye(M), (n, M, M)), out - objective.Y
+    elif objective.loss.kind == "softmax":
+        p = softmax(out, axis=1)
+        H, r = np.einsum("pm,mk->pmk", p, np.eye(M)) - p[:, :, None] * p[:, None, :], \
+            p - objective.Y
+    else:
+        p = expit(out)
+        H, r = np.einsum("pm,mk->pmk", p * (1 - p), np.eye(M)), p - objective.Y
+    Q = np.einsum("p,pmi,pmk,pkj->ij", s, J, H, J)
+    return Q, np.einsum("p,pmi,pm->i", s, J, r)
+
+
+_LOSSES = [(SquaredError(), 1), (SquaredError(), 3), (LogLoss("logistic"), 1),
+           (LogLoss("logistic"), 3), (LogLoss("softmax"), 4)]
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("topology", ["mlp", "bmlp", "fcc"])
+@pytest.mark.parametrize("loss, M", _LOSSES)
+@pytest.mark.parametrize("kronecker", [False, True])
+def test_kronecker_and_jacobian_paths_match_the_whole_jacobian(kronecker, loss, M, topology,
+                                                                weighted):
+    objective, w = _objective(loss, M, topology, weighted)
+    objective.kronecker = kronecker
+    objective.chunk = 32  # several chunks, the last one partial
+    Q, g = objective.normal_equations(w)
+    Q_ref, g_ref = _reference_ggn(objective, w)
+    assert np.linalg.norm(Q - Q_ref) <= 1e-12 * np.linalg.norm(Q_ref)
+    assert np.linalg.norm(g - g_ref) <= 1e-12 * np.linalg.norm(g_ref)
+    assert np.array_equal(Q, Q.T)
+
+
+def test_cost_model_picks_kronecker_for_many_outputs_and_the_kernel_for_few_rows():
+    many = _objective(SquaredError(), 10, "mlp", False, n=5000, hidden=(20,))[0]
+    assert many.kronecker and many.form == "gram"
+    few = _objective(LogLoss("softmax"), 3, "mlp", False, n=20, hidden=(30,))[0]
+    assert few.form == "kernel"  # 60 rows, 213 weights
+    with pytest.raises(ValueError, match="form"):
+        _objective(SquaredError(), 1, "mlp", False, form="dual")
+
+
+@pytest.mark.parametrize("loss, M", [(SquaredError(), 2), (LogLoss("softmax"), 3)])
+@pytest.mark.parametrize("alpha", [0.0, 0.05])
+def test_kernel_form_takes_the_same_steps_as_the_gram_form(loss, M, alpha):
+    # 20 samples (R = 20 M rows) and 87 weights: the R x R form applies
+    objective = {}
+    for form in ("gram", "kernel"):
+        objective[form], w0 = _objective(loss, M, "mlp", True, alpha, n=20, hidden=(12,),
+                                         seed=3, form=form)
+    assert objective["gram"].network.n_weights > 20 * M
+    iterates = {}
+    for form, obj in objective.items():
+        w, value, damping, path = w0.copy(), obj.value(w0), 1e-2, []
+        for _ in range(8):
+            w, value, damping = lm_step(obj, w, value, damping)
+            path.append(w)
+        iterates[form] = np.array(path)
+    assert not np.allclose(iterates["gram"][-1], w0)  # the steps went somewhere
+    scale = np.abs(iterates["gram"]).max(axis=1, keepdims=True)
+    assert np.all(np.abs(iterates["kernel"] - iterates["gram"]) <= 1e-8 * scale)
+
+
+def test_saturation_comes_from_the_value_pass():
+    objective, w = _objective(SquaredError(), 1, "bmlp", False, n=200)
+    w = 3 * w  # saturate some neurons
+    n_hidden = 5
+    expected = objective.network.flat_count(w, objective.X) / (200 * n_hidden)
+    assert 0 < expected < 1
+    objective.value(w)
+    calls = []
+    forward = objective.network.forward
+    objective.network.forward = lambda *a, **k: calls.append(1) or forward(*a, **k)
+    assert objective.saturation(w) == expected
+    assert not calls  # no pass of its own
+    objective.saturation(w + 1e-3)  # other weights: a pass of its own
+    assert calls

@@ -350,3 +350,31 @@ def test_no_hidden_layer_is_linear():
             expected = np.zeros((3, 2))
             expected[:, m] = X[p]
             assert_allclose(J[p, m], np.concatenate([expected.ravel(), np.eye(2)[m]]))
+
+
+# --------------------------------------------------------------------------
+# Q block by block from the Kronecker factors
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("n_out", [1, 4])
+@pytest.mark.parametrize("topology", TOPOLOGIES)
+def test_kronecker_gram_equals_jacobian_gram(topology, n_out):
+    from sklearn_lmwc._network import KroneckerGram
+
+    net, w, X = _make(topology, "tanh", n=25, hidden=(3, 2), n_out=n_out, seed=4)
+    rng = np.random.default_rng(5)
+    # per-sample mixing of the outputs, as a loss's scaling does
+    T = rng.normal(size=(25, n_out, n_out))
+    gram = KroneckerGram(net)
+    J_all = []
+    for rows in (slice(0, 10), slice(10, 25)):
+        _, A, D = net.backprop(w, X[rows])
+        B = [np.matmul(T[rows], d) for d in D]
+        gram.add(A, B)
+        J_all.append(net.assemble_jacobian(A, B).reshape(-1, net.n_weights))
+    J = np.concatenate(J_all)
+    Q = np.zeros((net.n_weights,) * 2)
+    gram.assemble(Q)
+    expected = J.T @ J
+    assert np.linalg.norm(Q - expected) <= 1e-12 * np.linalg.norm(expected)

@@ -1,7 +1,7 @@
 import numpy as np
 from scipy.linalg import inv, solve
 
-from sklearn_lmwc._solve import GramSystem, damped_step
+from sklearn_lmwc._solve import GramSystem, KernelSystem, damped_step
 
 
 def test_damped_step_matches_scipy_solve():
@@ -34,3 +34,38 @@ def test_inverse_trace_of_the_last_factor_matches_scipy_inverse():
     # a smaller one is factorised anew
     assert np.isclose(system.inverse_trace(mask, 1e-9), expected(1e-9), rtol=1e-10)
     assert GramSystem(-np.eye(3), np.ones(3)).inverse_trace(np.ones(3, bool), 0.5) is None
+
+
+def _kernel_problem(seed=2, R=6, N=15):
+    rng = np.random.default_rng(seed)
+    J, g = rng.normal(size=(R, N)), rng.normal(size=N)
+    penalty = np.where(np.arange(N) % 4 == 3, 0.0, 0.3)  # every fourth weight a bias
+    return J, g, penalty
+
+
+def test_kernel_system_solves_the_weights_space_system():
+    J, g, penalty = _kernel_problem()
+    system = KernelSystem(J, g, penalty)
+    for mu in (1e-4, 1e-2, 10.0):
+        dense = J.T @ J + np.diag(penalty + mu)
+        np.testing.assert_allclose(system.solve(mu), solve(dense, g), rtol=1e-9)
+
+
+def test_kernel_inverse_trace_matches_scipy_inverse():
+    J, g, penalty = _kernel_problem()
+    system = KernelSystem(J, g, penalty)
+    mask = penalty > 0
+    assert system.solve(1e-3) is not None
+    for mu, used in ((1e-3, 1e-3), (1.0, 1e-3), (1e-5, 1e-5)):
+        expected = np.trace(inv(J.T @ J + np.diag(penalty + used))[np.ix_(mask, mask)])
+        assert np.isclose(system.inverse_trace(mask, mu), expected, rtol=1e-9)
+
+
+def test_kernel_system_failures_are_none():
+    J, g, penalty = _kernel_problem()
+    assert KernelSystem(J, g, penalty).solve(0.0) is None  # the biases' c is 0
+    assert KernelSystem(J, g, penalty).inverse_trace(penalty > 0, 0.0) is None
+    bad = J.copy()
+    bad[0, 0] = np.nan
+    system = KernelSystem(bad, g, penalty)
+    assert not system.is_finite() and system.solve(1.0) is None
