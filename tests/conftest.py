@@ -1,6 +1,13 @@
-"""Hypothesis profiles for the property-based tests (tests/test_properties.py).
+"""Test configuration: the ``slow`` marker, and Hypothesis profiles.
 
-Pick one with ``--hypothesis-profile=NAME``:
+Statistical tests (success rates over many random starts) and long fits are marked
+``@pytest.mark.slow``. pyproject.toml registers the marker and deselects them by default
+(``addopts = "-ra -m 'not slow'"``), so ``python -m pytest`` stays under 3 minutes on 2
+cores; ``python -m pytest -m slow`` runs only them, ``python -m pytest -m ""`` runs
+everything. CI (.ci/run) runs both commands.
+
+Hypothesis profiles for the property-based tests (tests/test_properties.py); pick one
+with ``--hypothesis-profile=NAME``:
 
 - ``default``: 25 examples per property, so the whole suite stays fast;
 - ``thorough``: 500 examples per property, for a deliberate hunt

@@ -56,6 +56,8 @@ def _expected_failed_checks(estimator):
     }
 
 
+# some checks fit unscaled data, which draws the saturation UserWarning
+@pytest.mark.filterwarnings(r"ignore:\d+% of the hidden activations are saturated:UserWarning")
 @parametrize_with_checks([LMWCClassifier()], expected_failed_checks=_expected_failed_checks,
                          xfail_strict=True)
 def test_sklearn_compatible(estimator, check):

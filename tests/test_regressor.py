@@ -23,6 +23,8 @@ EXPECTED_FAILED_CHECKS = {
 }
 
 
+# some checks fit unscaled data, which draws the saturation UserWarning
+@pytest.mark.filterwarnings(r"ignore:\d+% of the hidden activations are saturated:UserWarning")
 @parametrize_with_checks([LMWCRegressor()],
                          expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS)
 def test_sklearn_compatible(estimator, check):
@@ -322,6 +324,7 @@ def test_bayes_sample_weight_counts_as_repetition():
     np.testing.assert_allclose(weighted.predict(X), repeated.predict(X), atol=1e-8)
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # max_iter=5
 def test_bayes_multi_output_n_init_and_warm_start():
     X, y = _sine(80)
     Y = np.c_[y, np.cos(2 * X.ravel())]
@@ -339,6 +342,7 @@ def test_bayes_needs_the_built_in_solver():
         LMWCRegressor(alpha="bayes", solver="scipy").fit(X, y)
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # max_iter=5
 def test_fixed_alpha_is_reported_unchanged():
     X, y = _sine(30)
     est = LMWCRegressor(hidden_layer_sizes=(3,), alpha=0.25, max_iter=5).fit(X, y)

@@ -32,7 +32,11 @@ from sklearn_lmwc import LMWCClassifier, LMWCRegressor
 from sklearn_lmwc._losses import Objective
 from sklearn_lmwc._solve import GramSystem
 
-pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+pytestmark = [
+    pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning"),
+    # unscaled inputs on purpose; test_saturation_warning_only_for_unscaled_inputs asserts it
+    pytest.mark.filterwarnings(r"ignore:\d+% of the hidden activations are saturated:UserWarning"),
+]
 
 
 @pytest.fixture(autouse=True, scope="module")

@@ -98,6 +98,7 @@ def test_both_solvers_reach_the_same_training_loss_from_the_same_start(case):
         assert losses[0] < 0.05  # and it is a fit, not a common failure
 
 
+@pytest.mark.slow  # statistical: 200 fits with scipy's solver (about a minute)
 def test_parity7_adaptive_compression_at_least_doubles_success():
     X, y = make_parity(7, summed=True)
     successes = {}
