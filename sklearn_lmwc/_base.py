@@ -393,11 +393,7 @@ class BaseLMWC(BaseEstimator):
     def _fit_unguarded(self, X, y, sample_weight=None):
         sizes = self._check_params()
         resume = self.warm_start and hasattr(self, "coefs_")
-        X, y = self._validate_targets(X, y, reset=not resume)
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64,
-                                                 ensure_non_negative=True)
-        Y = self._encode_targets(y, sample_weight, reset=not resume)
+        X, y, Y, sample_weight = self._prepare_data(X, y, sample_weight, reset=not resume)
         if resume and Y.shape[1] != self.n_outputs_:
             raise ValueError(f"warm_start: y has {Y.shape[1]} outputs, the fitted model "
                              f"{self.n_outputs_}.")
@@ -409,7 +405,8 @@ class BaseLMWC(BaseEstimator):
             X, Y, sample_weight, validation = self._split_validation(
                 network, X, Y, y, sample_weight, rng)
         loss = self._make_loss()
-        objective = Objective(network, loss, X, Y, sample_weight, self.alpha)
+        make_objective = self._objective_factory()
+        objective = make_objective(network, loss, X, Y, sample_weight, self.alpha)
         if self.solver == "scipy" and scipy_method(objective) != "lm":
             warnings.warn(
                 f'solver="scipy": {network.n_weights} weights but only '
@@ -420,8 +417,8 @@ class BaseLMWC(BaseEstimator):
         seeds = rng.randint(np.iinfo(np.int32).max, size=1 if resume else self.n_init)
         w0 = network.pack(self.coefs_, self.intercepts_) if resume else None
         start = time.perf_counter()
-        trial = best_trial(self.get_params(), network, loss, X, Y, sample_weight, w0, seeds,
-                           validation)
+        trial = best_trial(self._trial_params(), network, loss, X, Y, sample_weight, w0,
+                           seeds, validation, make_objective)
         result, monitor = trial.result, trial.monitor
         if self.verbose:
             print(f"Kept trial {trial.number} of {len(seeds)}: "
@@ -432,8 +429,7 @@ class BaseLMWC(BaseEstimator):
             result.w, result.value = monitor.best_w, objective.value(monitor.best_w)
         with np.errstate(all="ignore"):  # never store a model that cannot predict
             finite = (np.isfinite(result.value) and np.all(np.isfinite(result.w)) and
-                      all(np.all(np.isfinite(self._decode(network.forward(result.w, X[s]))))
-                          for s in gen_batches(X.shape[0], objective.chunk)))
+                      self._outputs_finite(network, result.w, X, objective.chunk))
         if not finite:
             raise ValueError(
                 "Training failed: the network's outputs on the training inputs overflow "
@@ -442,6 +438,29 @@ class BaseLMWC(BaseEstimator):
         self._store(network, objective, trial)
         self._warn_if_saturated(objective, result.w)
         return self
+
+    # what fit does with the data, overridden by the estimators of sklearn_lmwc.dask
+    def _prepare_data(self, X, y, sample_weight, reset):
+        """Validated X, y, sample_weight and the encoded targets Y: ``(X, y, Y, sw)``."""
+        X, y = self._validate_targets(X, y, reset=reset)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64,
+                                                 ensure_non_negative=True)
+        return X, y, self._encode_targets(y, sample_weight, reset=reset), sample_weight
+
+    def _objective_factory(self):
+        """``make(network, loss, X, Y, sample_weight, alpha)``: the training objective."""
+        return Objective
+
+    def _trial_params(self):
+        """The parameters the trials run with."""
+        return self.get_params()
+
+    def _outputs_finite(self, network, w, X, chunk):
+        """Whether the decoded outputs at w are finite on every row of X (in chunks of
+        ``chunk`` rows, so memory stays flat)."""
+        return all(np.all(np.isfinite(self._decode(network.forward(w, X[s]))))
+                   for s in gen_batches(X.shape[0], chunk))
 
     def _warn_if_saturated(self, objective, w):
         """Most hidden activations on a flat spot and inputs far from unit scale: the

@@ -234,15 +234,22 @@ class Objective:
 
         The pass also counts the flat hidden activations at w, so that ``saturation``
         of the weights a step has just accepted costs no other pass."""
+        total, flat = self.loss_sums(w)
+        with np.errstate(all="ignore"):
+            total += self._penalty(w)
+        self._flat = (w.copy(), flat)
+        return float(total) if np.isfinite(total) else np.inf
+
+    def loss_sums(self, w):
+        """The loss summed over the samples at w, without the penalty, and the count
+        of flat hidden activations: the sums a distributed objective adds up."""
         total, flat = 0.0, 0
         with np.errstate(all="ignore"):
             for X, Y, sw in self._chunks():
                 out, count = self.network.forward_counting_flat(w, X)
                 total += self.loss.value(out, Y, sw)
                 flat += count
-            total += self._penalty(w)
-        self._flat = (w.copy(), flat)
-        return float(total) if np.isfinite(total) else np.inf
+        return total, flat
 
     def _factors(self, w, X, Y, sw):
         """Per layer A and the loss-scaled sensitivities B of one chunk, and its gradient."""
@@ -271,6 +278,14 @@ class Objective:
 
     def normal_equations(self, w):
         """Quasi-Hessian Q and gradient g of the objective at w, accumulated over chunks."""
+        Q, g = self.gauss_newton_sums(w)
+        N = self.network.n_weights
+        Q[np.diag_indices(N)] += self.alpha * self.penalised
+        self._add_penalty_gradient(w, g)
+        return Q, g
+
+    def gauss_newton_sums(self, w):
+        """Q and g of the loss alone (without the penalty), summed over the samples."""
         N = self.network.n_weights
         Q, g = np.zeros((N, N)), np.zeros(N)
         gram = KroneckerGram(self.network) if self.kronecker else None
@@ -284,8 +299,6 @@ class Objective:
                     gram.add(A, B)
             if gram is not None:
                 gram.assemble(Q)
-        Q[np.diag_indices(N)] += self.alpha * self.penalised
-        self._add_penalty_gradient(w, g)
         return Q, g
 
     def start(self, w):
@@ -356,9 +369,14 @@ class Objective:
     def mean_net_statistic(self, w, statistic):
         """Per hidden layer, the (sample-weighted) mean over the training set of the
         per-neuron net statistic (see ``Network.net_statistic``)."""
+        return [s / max(self.weight_sum, 1e-300) for s in self.net_statistic_sums(w, statistic)]
+
+    def net_statistic_sums(self, w, statistic):
+        """Per hidden layer, the (sample-weighted) sum over the samples of the
+        per-neuron net statistic."""
         sums = None
         for X, _, sw in self._chunks():
             stats = self.network.net_statistic(w, X, statistic)
             part = [s.sum(axis=0) if sw is None else sw @ s for s in stats]
             sums = part if sums is None else [a + b for a, b in zip(sums, part)]
-        return [s / max(self.weight_sum, 1e-300) for s in sums]
+        return sums

@@ -45,11 +45,13 @@ class Trial:
         return self.monitor.best_score if early_stopping else -self.result.value
 
 
-def run_trial(params, network, loss, X, Y, sample_weight, w0, seed, validation, number=1):
+def run_trial(params, network, loss, X, Y, sample_weight, w0, seed, validation, number=1,
+              make_objective=Objective):
     """One training run from w0 (or from random weights drawn with seed); ``number``
-    names it in verbose output."""
+    names it in verbose output; ``make_objective`` builds the objective from the data
+    (an ``Objective``, or one that sums over dask blocks)."""
     start = time.perf_counter()
-    objective = Objective(network, loss, X, Y, sample_weight, params["alpha"])
+    objective = make_objective(network, loss, X, Y, sample_weight, params["alpha"])
     rng = np.random.RandomState(seed)
     w = initialize(network, params["init"], rng) if w0 is None else w0.copy()
     policy = make_policy(
@@ -76,10 +78,11 @@ def run_trial(params, network, loss, X, Y, sample_weight, w0, seed, validation, 
     return trial
 
 
-def best_trial(params, network, loss, X, Y, sample_weight, w0, seeds, validation):
+def best_trial(params, network, loss, X, Y, sample_weight, w0, seeds, validation,
+               make_objective=Objective):
     """Run a trial per seed (in parallel with ``n_jobs``) and return the best one."""
     trials = Parallel(n_jobs=params["n_jobs"])(
         delayed(run_trial)(params, network, loss, X, Y, sample_weight, w0, seed, validation,
-                           number)
+                           number, make_objective)
         for number, seed in enumerate(seeds, start=1))
     return max(trials, key=lambda trial: trial.score(params["early_stopping"]))

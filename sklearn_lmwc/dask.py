@@ -1,0 +1,431 @@
+"""Training on dask arrays: ``DaskLMWCRegressor``, ``DaskLMWCClassifier``, ``DaskObjective``.
+
+Needs the optional extra (``pip install "sklearn-lmwc[dask]"``); nothing else in the
+package imports dask. Everything an LM iteration needs from the data (the objective's
+value, Q and g, the count of flat activations, the compression statistic) is a sum
+over samples: each row block of the dask arrays computes its sums with the in-memory
+``Objective`` (without the penalty), dask adds them up by tree reduction, and the
+penalty, the solve, the damping and the compression policy stay on the client. The
+data never leave the workers; per iteration each block returns ``N (N + 1) / 2 + N``
+floats (the lower triangle of Q, all the Cholesky solve reads, and g) and a few per
+damping try.
+"""
+
+import copy
+from functools import partial
+
+import dask
+import dask.array as da
+import numpy as np
+from sklearn.utils.validation import _check_feature_names, _check_n_features, check_is_fitted
+
+from ._base import fill_doc
+from ._classifier import LMWCClassifier
+from ._losses import Objective
+from ._regressor import LMWCRegressor
+
+__all__ = ["DaskLMWCClassifier", "DaskLMWCRegressor", "DaskObjective"]
+
+
+def _block_sums(X, Y, sw=None, *, network, loss, w, kind, statistic=None):
+    """One row block's sums of ``kind`` ("loss", "gauss_newton" or "statistic") as
+    one row, shape (1, K), so that dask's ``sum(axis=0)`` reduces them."""
+    objective = Objective(network, loss, X, Y, sw, 0.0, form="gram")
+    if kind == "loss":
+        parts = objective.loss_sums(w)
+    elif kind == "gauss_newton":
+        Q, g = objective.gauss_newton_sums(w)
+        parts = Q[np.tril_indices_from(Q)], g
+    else:  # an empty block has no chunk to sum over
+        parts = objective.net_statistic_sums(w, statistic) if X.shape[0] else \
+            [np.zeros(layer.size) for layer in network.hidden]
+    return np.hstack(parts)[None]
+
+
+class DaskObjective(Objective):
+    """An ``Objective`` whose sums over samples run over the row blocks of dask arrays.
+
+    The damped system is always the N x N Gram form (the R x R form would need the
+    whole Jacobian in one place).
+
+    Parameters
+    ----------
+    network, loss, alpha
+        As for ``Objective``.
+    X : dask array (n_samples, n_features)
+    Y : dask array (n_samples, n_outputs)
+        Targets in the loss's encoding, in the row chunks of X.
+    sample_weight : dask array (n_samples,) or None
+        In the row chunks of X.
+    scheduler : distributed.Client, str or None
+        What ``dask.compute`` runs on; None: dask's default (the current client if
+        there is one, else the threaded scheduler).
+    """
+
+    def __init__(self, network, loss, X, Y, sample_weight=None, alpha=0.0, scheduler=None):
+        super().__init__(network, loss, X, Y, None, alpha, form="gram")
+        self.sample_weight, self.scheduler = sample_weight, scheduler
+        if sample_weight is not None:
+            self.weight_sum = float(self._compute(sample_weight.sum()))
+
+    def _compute(self, collection):
+        return dask.compute(collection, scheduler=self.scheduler)[0]
+
+    def _sum_blocks(self, w, kind, size, **kwargs):
+        arrays = [self.X, "ij", self.Y, "ik"]
+        if self.sample_weight is not None:
+            arrays += [self.sample_weight, "i"]
+        parts = da.blockwise(
+            _block_sums, "il", *arrays, new_axes={"l": size}, adjust_chunks={"i": 1},
+            concatenate=True, dtype=np.float64, meta=np.empty((0, 0)),
+            network=self.network, loss=self.loss, w=w, kind=kind, **kwargs)
+        return self._compute(parts.sum(axis=0))
+
+    def loss_sums(self, w):
+        total, flat = self._sum_blocks(w, "loss", 2)
+        return total, int(flat)
+
+    def gauss_newton_sums(self, w):
+        N = self.network.n_weights
+        packed = self._sum_blocks(w, "gauss_newton", N * (N + 1) // 2 + N)
+        Q = np.empty((N, N))
+        rows, cols = np.tril_indices(N)
+        Q[rows, cols] = Q[cols, rows] = packed[:-N]
+        return Q, packed[-N:]
+
+    def net_statistic_sums(self, w, statistic):
+        sizes = [layer.size for layer in self.network.hidden]
+        sums = self._sum_blocks(w, "statistic", sum(sizes), statistic=statistic)
+        return np.split(sums, np.cumsum(sizes)[:-1])
+
+
+def _rows(a, row_chunks=None):
+    """``a`` as a dask array chunked by rows only: numpy and pandas data are wrapped,
+    dask dataframes converted, and dask arrays rechunked to one chunk across columns
+    (and to ``row_chunks`` when given)."""
+    if hasattr(a, "to_dask_array"):  # dask dataframe or series
+        a = a.to_dask_array(lengths=True)
+    if not isinstance(a, da.Array):
+        a = np.asarray(a)
+        return da.from_array(a, chunks=(row_chunks or "auto",) + (-1,) * (a.ndim - 1))
+    if any(np.isnan(c) for c in a.chunks[0]):
+        raise ValueError("The dask array's row chunks are unknown; call "
+                         "compute_chunk_sizes() on it (or to_dask_array(lengths=True) "
+                         "on a dask dataframe) first.")
+    return a.rechunk({0: row_chunks or a.chunks[0], **{k: -1 for k in range(1, a.ndim)}})
+
+
+def _forward_block(X, network, w):
+    return network.forward(w, X)
+
+
+def _lookup(y, classes, codes):
+    return codes[np.searchsorted(classes, y)]
+
+
+class _DaskEstimator:
+    """What the Dask estimators change in the in-memory ones: how fit validates,
+    encodes and sums over the data, trials run one after another on the client,
+    prediction by blocks. Everything else is inherited."""
+
+    def _check_params(self):
+        if self.solver == "scipy":
+            raise ValueError('solver="scipy" needs the whole Jacobian in memory; the Dask '
+                             'estimators train with solver="lm".')
+        if self.early_stopping:
+            raise ValueError("early_stopping is not supported on dask data; hold out a "
+                             "validation set yourself and score it after fit.")
+        return super()._check_params()
+
+    def _compute(self, *collections):
+        return dask.compute(*collections, scheduler=self.client)
+
+    def _prepare_data(self, X, y, sample_weight, reset):
+        _check_feature_names(self, X, reset=reset)
+        in_memory = not hasattr(X, "dask")
+        X = _rows(X)
+        if X.ndim != 2 or X.dtype.kind not in "biuf":
+            raise ValueError(f"X must be a 2-D numeric array, got {X.ndim} dimensions "
+                             f"of dtype {X.dtype}.")
+        _check_n_features(self, X, reset=reset)
+        X = X.astype(np.float64)
+        y = _rows(y, X.chunks[0])
+        if y.shape[0] != X.shape[0]:
+            raise ValueError(f"X has {X.shape[0]} samples, y {y.shape[0]}.")
+        checks = [da.isfinite(X).all()]
+        if sample_weight is not None:
+            sample_weight = _rows(sample_weight, X.chunks[0]).astype(np.float64)
+            checks.append((sample_weight >= 0).all() & da.isfinite(sample_weight).all())
+        if not all(self._compute(*checks)):
+            raise ValueError("X and sample_weight must be finite, and sample_weight "
+                             "non-negative.")
+        Y = self._encode_targets(y, sample_weight, reset)
+        client = self._client()
+        if in_memory and client is not None:  # else every iteration's graph carries them
+            X, Y, sample_weight = client.persist([X, Y, sample_weight])
+        return X, y, Y, sample_weight
+
+    def _client(self):
+        """The distributed client the data go to, or None (local schedulers)."""
+        if self.client is not None:
+            return self.client
+        try:
+            from distributed import default_client
+            return default_client()
+        except (ImportError, ValueError):
+            return None
+
+    def _objective_factory(self):
+        return partial(DaskObjective, scheduler=self.client)
+
+    def _trial_params(self):
+        # each trial already spreads its work over the cluster
+        return {**super()._trial_params(), "n_jobs": 1}
+
+    def _outputs_finite(self, network, w, X, chunk):
+        Z = X.map_blocks(_forward_block, network, w, dtype=np.float64,
+                         chunks=(X.chunks[0], (network.n_outputs,)))
+        return bool(self._compute(da.isfinite(self._decode(Z)).all())[0])
+
+    def to_local(self):
+        """The equivalent in-memory estimator.
+
+        Returns
+        -------
+        estimator : LMWCRegressor or LMWCClassifier
+            The same parameters (but ``client``) and a copy of the fitted attributes.
+        """
+        check_is_fitted(self, "coefs_")
+        params = self.get_params(deep=False)
+        del params["client"]
+        local = self._local_class(**params)
+        local.__dict__.update(copy.deepcopy(
+            {k: v for k, v in self.__dict__.items() if k not in params and k != "client"}))
+        return local
+
+    def _map_rows(self, method, X, n_columns, dtype):
+        """The in-memory estimator's ``method`` applied to every row block of X."""
+        check_is_fitted(self, "coefs_")
+        _check_feature_names(self, X, reset=False)
+        X = _rows(X)
+        local = self.to_local()
+        local.__dict__.pop("feature_names_in_", None)  # checked above; blocks are arrays
+        if n_columns is None:
+            return X.map_blocks(getattr(local, method), drop_axis=1, dtype=dtype)
+        return X.map_blocks(getattr(local, method), dtype=dtype,
+                            chunks=(X.chunks[0], (n_columns,)))
+
+
+_DASK_DOC = """\
+
+    client : distributed.Client, default=None
+        Where the sums over the data are computed. None: the current client if
+        there is one, else dask's threaded scheduler. Data passed in memory (numpy,
+        pandas) are wrapped in row blocks and, on a distributed client, persisted
+        there once."""
+
+_DASK_NOTES = """\
+The data are dask arrays (or dask dataframes, numpy arrays) chunked by rows; every
+    iteration reduces per-block sums over them, while the LM solve, the damping and
+    compression run on the client, exactly as in-memory (the same ``random_state``
+    gives the same fit up to rounding). Trials (``n_init``) run one after another,
+    each spread over the cluster; ``n_jobs`` is ignored. ``solver="scipy"`` and
+    ``early_stopping`` are not supported. ``to_local()`` returns the in-memory
+    estimator."""
+
+
+def _dask_doc(cls):
+    cls.__doc__ = cls.__doc__.replace("{dask}", _DASK_DOC).replace("{notes}", _DASK_NOTES)
+    return fill_doc(cls)
+
+
+@_dask_doc
+class DaskLMWCRegressor(_DaskEstimator, LMWCRegressor):
+    """:class:`~sklearn_lmwc.LMWCRegressor` trained on dask arrays.
+
+    Parameters
+    ----------
+    {parameters}
+{dask}
+
+    Attributes
+    ----------
+    {attributes}
+
+    Notes
+    -----
+    {notes}
+
+    See Also
+    --------
+    sklearn_lmwc.LMWCRegressor : The in-memory estimator.
+    """
+
+    _local_class = LMWCRegressor
+    _parameter_constraints = {**LMWCRegressor._parameter_constraints,
+                              "client": "no_validation"}
+
+    def __init__(self, hidden_layer_sizes=(10,), topology="mlp", activation="tanh", gain=1.0,
+                 solver="lm", compression="adaptive", trigger="stall", beta=1e-4,
+                 interval=None, omega=0.1, rho=1.1, net_statistic="mean", mu=1e-3,
+                 mu_factor=10.0, mu_min=1e-15, mu_max=1e15, max_iter=1000, goal=0.0,
+                 tol=1e-4, alpha=0.0, init="uniform", n_init=1, early_stopping=False,
+                 validation_fraction=0.1, n_iter_no_change=10, n_jobs=None,
+                 random_state=None, verbose=0, warm_start=False, client=None):
+        super().__init__(
+            hidden_layer_sizes=hidden_layer_sizes, topology=topology, activation=activation,
+            gain=gain, solver=solver, compression=compression, trigger=trigger, beta=beta,
+            interval=interval, omega=omega, rho=rho, net_statistic=net_statistic, mu=mu,
+            mu_factor=mu_factor, mu_min=mu_min, mu_max=mu_max, max_iter=max_iter, goal=goal,
+            tol=tol, alpha=alpha, init=init, n_init=n_init, early_stopping=early_stopping,
+            validation_fraction=validation_fraction, n_iter_no_change=n_iter_no_change,
+            n_jobs=n_jobs, random_state=random_state, verbose=verbose,
+            warm_start=warm_start)
+        self.client = client
+
+    def _encode_targets(self, y, sample_weight, reset):
+        if y.dtype.kind not in "biuf":
+            raise ValueError(f"DaskLMWCRegressor needs numeric targets, got y of dtype "
+                             f"{y.dtype}; for class labels use DaskLMWCClassifier.")
+        Y = y.reshape(y.shape[0], -1).astype(np.float64)
+        if reset:  # the standardisation of LMWCRegressor, in one pass over y
+            mean = da.average(Y, axis=0, weights=sample_weight)
+            std = da.sqrt(da.average((Y - mean) ** 2, axis=0, weights=sample_weight))
+            mean, std = self._compute(mean, std)
+            if not np.all(np.isfinite(mean) & np.isfinite(std)):
+                raise ValueError("y must be finite, with moments that do not overflow.")
+            self._y_mean = mean
+            self._y_scale = np.where(std > 1e-12 * np.abs(mean), std, 1.0)
+        return (Y - self._y_mean) / self._y_scale
+
+    def predict(self, X):
+        """Predict with the fitted network, block by block.
+
+        Parameters
+        ----------
+        X : dask array, dask dataframe or array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y : dask array of shape (n_samples,) or (n_samples, n_outputs)
+        """
+        return self._map_rows("predict", X, None if self.n_outputs_ == 1 else self.n_outputs_,
+                              np.float64)
+
+
+@_dask_doc
+class DaskLMWCClassifier(_DaskEstimator, LMWCClassifier):
+    """:class:`~sklearn_lmwc.LMWCClassifier` trained on dask arrays (binary and
+    multiclass: y holds one label per sample).
+
+    Parameters
+    ----------
+    {parameters}
+
+    loss : {{"log_loss", "squared_error"}}, default="log_loss"
+        As for :class:`~sklearn_lmwc.LMWCClassifier`.
+{dask}
+
+    Attributes
+    ----------
+    {attributes}
+
+    classes_ : ndarray of shape (n_classes,)
+        The class labels.
+
+    Notes
+    -----
+    {notes}
+
+    See Also
+    --------
+    sklearn_lmwc.LMWCClassifier : The in-memory estimator.
+    """
+
+    _local_class = LMWCClassifier
+    _parameter_constraints = {**LMWCClassifier._parameter_constraints,
+                              "client": "no_validation"}
+
+    def __init__(self, hidden_layer_sizes=(10,), topology="mlp", activation="tanh", gain=1.0,
+                 solver="lm", compression="adaptive", trigger="stall", beta=1e-4,
+                 interval=None, omega=0.1, rho=1.1, net_statistic="mean", mu=1e-3,
+                 mu_factor=10.0, mu_min=1e-15, mu_max=1e15, max_iter=1000, goal=0.0,
+                 tol=1e-4, alpha=0.0, init="uniform", n_init=1, early_stopping=False,
+                 validation_fraction=0.1, n_iter_no_change=10, n_jobs=None,
+                 random_state=None, verbose=0, warm_start=False, loss="log_loss",
+                 client=None):
+        super().__init__(
+            hidden_layer_sizes=hidden_layer_sizes, topology=topology, activation=activation,
+            gain=gain, solver=solver, compression=compression, trigger=trigger, beta=beta,
+            interval=interval, omega=omega, rho=rho, net_statistic=net_statistic, mu=mu,
+            mu_factor=mu_factor, mu_min=mu_min, mu_max=mu_max, max_iter=max_iter, goal=goal,
+            tol=tol, alpha=alpha, init=init, n_init=n_init, early_stopping=early_stopping,
+            validation_fraction=validation_fraction, n_iter_no_change=n_iter_no_change,
+            n_jobs=n_jobs, random_state=random_state, verbose=verbose,
+            warm_start=warm_start, loss=loss)
+        self.client = client
+
+    def _encode_targets(self, y, sample_weight, reset):
+        if y.ndim != 1:
+            raise ValueError("DaskLMWCClassifier takes one label per sample (a 1-D y); "
+                             "for multilabel targets use LMWCClassifier.")
+        (classes,) = self._compute(da.unique(y))
+        # the in-memory encoding of each class (it fits, or on warm start checks, the
+        # classes), looked up for every label
+        codes = super()._encode_targets(classes, None, reset)
+        return y.map_blocks(_lookup, classes, codes, dtype=np.float64, new_axis=1,
+                            chunks=(y.chunks[0], (codes.shape[1],)))
+
+    def predict(self, X):
+        """Predict class labels, block by block.
+
+        Parameters
+        ----------
+        X : dask array, dask dataframe or array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y : dask array of shape (n_samples,)
+        """
+        return self._map_rows("predict", X, None, self.classes_.dtype)
+
+    def predict_proba(self, X):
+        """Probability estimates, block by block (see ``LMWCClassifier.predict_proba``).
+
+        Parameters
+        ----------
+        X : dask array, dask dataframe or array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        proba : dask array of shape (n_samples, n_classes)
+        """
+        return self._map_rows("predict_proba", X, len(self.classes_), np.float64)
+
+    def predict_log_proba(self, X):
+        """Logarithm of ``predict_proba``, block by block.
+
+        Parameters
+        ----------
+        X : dask array, dask dataframe or array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        log_proba : dask array of shape (n_samples, n_classes)
+        """
+        return self._map_rows("predict_log_proba", X, len(self.classes_), np.float64)
+
+    def decision_function(self, X):
+        """The network's outputs, block by block (see ``LMWCClassifier.decision_function``).
+
+        Parameters
+        ----------
+        X : dask array, dask dataframe or array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        scores : dask array of shape (n_samples,) for binary problems, else
+            (n_samples, n_outputs)
+        """
+        return self._map_rows("decision_function", X,
+                              None if self.n_outputs_ == 1 else self.n_outputs_, np.float64)
