@@ -160,20 +160,22 @@ class _DaskEstimator:
             raise ValueError("X and sample_weight must be finite, and sample_weight "
                              "non-negative.")
         Y = self._encode_targets(y, sample_weight, reset)
-        client = self._client()
+        client = self._distributed_client()
         if in_memory and client is not None:  # else every iteration's graph carries them
-            X, Y, sample_weight = client.persist([X, Y, sample_weight])
+            X, Y = client.persist([X, Y])
+            if sample_weight is not None:
+                sample_weight = client.persist(sample_weight)
         return X, y, Y, sample_weight
 
-    def _client(self):
-        """The distributed client the data go to, or None (local schedulers)."""
-        if self.client is not None:
-            return self.client
-        try:
-            from distributed import default_client
-            return default_client()
-        except (ImportError, ValueError):
-            return None
+    def _distributed_client(self):
+        """The distributed client the sums run on, or None (a local scheduler)."""
+        if self.client is None:
+            try:
+                from distributed import default_client
+                return default_client()
+            except (ImportError, ValueError):
+                return None
+        return self.client if hasattr(self.client, "persist") else None
 
     def _objective_factory(self):
         return partial(DaskObjective, scheduler=self.client)
@@ -218,9 +220,10 @@ class _DaskEstimator:
 
 _DASK_DOC = """\
 
-    client : distributed.Client, default=None
-        Where the sums over the data are computed. None: the current client if
-        there is one, else dask's threaded scheduler. Data passed in memory (numpy,
+    client : distributed.Client or str, default=None
+        Where the sums over the data are computed: a client, or the name of a
+        local dask scheduler (``"threads"``, ``"processes"``, ``"synchronous"``).
+        None: the current client if there is one, else dask's threaded scheduler. Data passed in memory (numpy,
         pandas) are wrapped in row blocks and, on a distributed client, persisted
         there once."""
 

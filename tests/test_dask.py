@@ -1,0 +1,215 @@
+"""sklearn_lmwc.dask: the objective's sums over dask blocks, the Dask estimators, and
+the joblib dask backend with the in-memory estimators."""
+
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import pytest
+
+da = pytest.importorskip("dask.array")
+distributed = pytest.importorskip("distributed")
+
+from joblib import parallel_config  # noqa: E402
+from sklearn.exceptions import ConvergenceWarning  # noqa: E402
+from sklearn.model_selection import GridSearchCV  # noqa: E402
+
+from sklearn_lmwc import LMWCClassifier, LMWCRegressor  # noqa: E402
+from sklearn_lmwc._compression import make_policy  # noqa: E402
+from sklearn_lmwc._lm import levenberg_marquardt  # noqa: E402
+from sklearn_lmwc._losses import LogLoss, Objective, SquaredError  # noqa: E402
+from sklearn_lmwc._network import Network  # noqa: E402
+from sklearn_lmwc.dask import DaskLMWCClassifier, DaskLMWCRegressor, DaskObjective  # noqa: E402
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+N_SAMPLES, CHUNK = 600, 170  # four blocks, the last one short
+
+
+def _problem(loss_name, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.randn(N_SAMPLES, 4)
+    if loss_name == "squared_error":
+        loss, Y = SquaredError(), rng.randn(N_SAMPLES, 2)
+    elif loss_name == "softmax":
+        loss, Y = LogLoss("softmax"), np.eye(3)[rng.randint(3, size=N_SAMPLES)]
+    else:
+        loss, Y = LogLoss("logistic"), rng.randint(2, size=(N_SAMPLES, 1)).astype(float)
+    network = Network(4, [3, 2], Y.shape[1], "bmlp")
+    return network, loss, X, Y, rng
+
+
+def _pair(loss_name, weighted, alpha):
+    """The in-memory objective and its dask twin on the threaded scheduler."""
+    network, loss, X, Y, rng = _problem(loss_name)
+    sw = rng.uniform(0.1, 2.0, N_SAMPLES) if weighted else None
+    memory = Objective(network, loss, X, Y, sw, alpha)
+    chunked = DaskObjective(
+        network, loss, da.from_array(X, chunks=(CHUNK, -1)), da.from_array(Y, chunks=(CHUNK, -1)),
+        None if sw is None else da.from_array(sw, chunks=CHUNK), alpha, scheduler="threads")
+    return memory, chunked, network, rng
+
+
+def _close(a, b, rtol):
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    np.testing.assert_allclose(a, b, rtol=0, atol=rtol * max(np.abs(a).max(), 1e-300))
+
+
+@pytest.mark.parametrize("loss_name", ["squared_error", "softmax", "logistic"])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("alpha", [0.0, 0.7])
+def test_fixed_weights_match_in_memory(loss_name, weighted, alpha):
+    memory, chunked, network, rng = _pair(loss_name, weighted, alpha)
+    w = rng.uniform(-2, 2, network.n_weights)  # large enough that some neurons saturate
+    assert chunked.weight_sum == pytest.approx(memory.weight_sum, rel=1e-14)
+    _close(chunked.value(w), memory.value(w), 1e-12)
+    for a, b in zip(chunked.normal_equations(w), memory.normal_equations(w)):
+        _close(a, b, 1e-12)
+    assert 0 < memory.saturation(w) < 1
+    assert chunked.saturation(w) == memory.saturation(w)
+    for statistic in ("mean", "authors"):
+        for a, b in zip(chunked.mean_net_statistic(w, statistic),
+                        memory.mean_net_statistic(w, statistic)):
+            _close(a, b, 1e-12)
+
+
+@pytest.mark.parametrize("loss_name", ["squared_error", "softmax"])
+def test_plain_lm_trajectory_matches_in_memory(loss_name):
+    memory, chunked, network, rng = _pair(loss_name, True, 0.1)
+    w0 = rng.uniform(-1, 1, network.n_weights)
+    results = []
+    for objective in (memory, chunked):
+        policy = make_policy(None, "stall", objective=objective, w=w0,
+                             value=objective.start(w0), draw=None)
+        results.append(levenberg_marquardt(objective, w0.copy(), policy, max_iter=6))
+    a, b = results
+    assert a.n_iter == b.n_iter == 6
+    np.testing.assert_allclose(b.loss_curve, a.loss_curve, rtol=1e-8)
+    np.testing.assert_allclose(b.w, a.w, rtol=1e-8, atol=1e-10)
+    assert a.loss_curve[-1] < a.loss_curve[0]  # the trajectory went somewhere
+
+
+def _regression(seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.uniform(-1, 1, (N_SAMPLES, 3))
+    y = np.sin(2 * X[:, 0]) + X[:, 1] * X[:, 2] + 3.0
+    return X, y, rng.uniform(0.5, 1.5, N_SAMPLES)
+
+
+def _classification(seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.randn(N_SAMPLES, 3)
+    labels = np.array(["a", "b", "c"])
+    return X, labels[(X[:, 0] > 0).astype(int) + (X[:, 1] > 0.5)]
+
+
+def _assert_same_fit(chunked, memory, rtol):
+    assert chunked.n_iter_ == memory.n_iter_
+    assert chunked.n_compressions_ == memory.n_compressions_
+    np.testing.assert_allclose(chunked.loss_curve_, memory.loss_curve_, rtol=rtol)
+    for a, b in zip(chunked.coefs_ + chunked.intercepts_, memory.coefs_ + memory.intercepts_):
+        np.testing.assert_allclose(a, b, rtol=rtol, atol=rtol)
+
+
+def test_regressor_matches_fit_on_computed_data():
+    X, y, sw = _regression()
+    Xd, yd, swd = (da.from_array(a, chunks=CHUNK) for a in (X, y, sw))
+    params = dict(hidden_layer_sizes=(3,), topology="fcc", max_iter=25, tol=None,
+                  beta=1e-2, random_state=0, n_init=2)
+    chunked = DaskLMWCRegressor(**params).fit(Xd, yd, sample_weight=swd)
+    memory = LMWCRegressor(**params).fit(Xd.compute(), yd.compute(), sample_weight=sw)
+    assert chunked.n_compressions_ > 0  # the compression statistic took part
+    _assert_same_fit(chunked, memory, 1e-6)
+    np.testing.assert_allclose(chunked._y_mean, memory._y_mean, rtol=1e-12)
+    prediction = chunked.predict(Xd)
+    assert isinstance(prediction, da.Array) and prediction.chunks == yd.chunks
+    np.testing.assert_allclose(prediction.compute(), memory.predict(X), rtol=1e-6, atol=1e-6)
+    local = chunked.to_local()
+    assert type(local) is LMWCRegressor and "client" not in local.get_params()
+    np.testing.assert_array_equal(local.predict(X), prediction.compute())
+
+
+@pytest.mark.parametrize("loss", ["log_loss", "squared_error"])
+def test_classifier_matches_fit_on_computed_data(loss):
+    X, y = _classification()
+    params = dict(hidden_layer_sizes=(3,), max_iter=8, tol=None, loss=loss, random_state=1)
+    chunked = DaskLMWCClassifier(**params).fit(da.from_array(X, chunks=CHUNK),
+                                               da.from_array(y, chunks=CHUNK))
+    memory = LMWCClassifier(**params).fit(X, y)
+    np.testing.assert_array_equal(chunked.classes_, memory.classes_)
+    _assert_same_fit(chunked, memory, 1e-6)
+    proba = chunked.predict_proba(X)  # numpy input is wrapped
+    assert isinstance(proba, da.Array) and proba.shape == (N_SAMPLES, 3)
+    np.testing.assert_allclose(proba.compute(), memory.predict_proba(X), atol=1e-6)
+    np.testing.assert_array_equal(chunked.predict(X).compute(), memory.predict(X))
+    assert chunked.to_local().score(X, y) == memory.score(X, y)
+
+
+def test_unsupported_settings_raise():
+    X, y, _ = _regression()
+    for params in ({"solver": "scipy"}, {"early_stopping": True}):
+        with pytest.raises(ValueError, match="scipy|early_stopping"):
+            DaskLMWCRegressor(**params).fit(X, y)
+    with pytest.raises(ValueError, match="1-D"):
+        DaskLMWCClassifier().fit(X, np.eye(2)[(X[:, 0] > 0).astype(int)])
+    with pytest.raises(ValueError, match="finite"):
+        DaskLMWCRegressor().fit(np.where(X > 0.99, np.nan, X), y)
+
+
+def test_core_package_does_not_import_dask():
+    code = "import sys, sklearn_lmwc; assert 'dask' not in sys.modules, 'dask imported'"
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.fixture(scope="module")
+def client():
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        yield client
+
+
+def test_local_cluster_fit(client):
+    X, y, _ = _regression()
+    params = dict(hidden_layer_sizes=(3,), max_iter=5, tol=None, random_state=0)
+    on_cluster = DaskLMWCRegressor(client=client, **params).fit(X, y)  # numpy: persisted
+    threaded = DaskLMWCRegressor(client="threads", **params).fit(
+        da.from_array(X, chunks=CHUNK), y)
+    _assert_same_fit(on_cluster, threaded, 1e-8)
+    np.testing.assert_allclose(on_cluster.predict(X).compute(), threaded.to_local().predict(X),
+                               rtol=1e-8)
+
+
+def test_joblib_dask_backend_matches_loky(client):
+    X, y, _ = _regression()
+    params = dict(hidden_layer_sizes=(3,), max_iter=10, tol=None, random_state=0, n_init=3,
+                  n_jobs=2)
+    fits = []
+    for backend in ("loky", "dask"):
+        with parallel_config(backend=backend):
+            trials = LMWCRegressor(**params).fit(X, y)
+            search = GridSearchCV(LMWCRegressor(max_iter=5, tol=None, random_state=0),
+                                  {"hidden_layer_sizes": [(2,), (4,)]}, cv=2, n_jobs=2)
+            search.fit(X, y)
+        fits.append((trials, search))
+    (trials_a, search_a), (trials_b, search_b) = fits
+    for a, b in zip(trials_a.coefs_, trials_b.coefs_):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(search_a.cv_results_["mean_test_score"],
+                                  search_b.cv_results_["mean_test_score"])
+    assert search_a.best_params_ == search_b.best_params_
+
+
+def test_dask_dataframe_input():
+    dd = pytest.importorskip("dask.dataframe")
+    pd = pytest.importorskip("pandas")
+    X, y, _ = _regression()
+    frame = dd.from_pandas(pd.DataFrame(X, columns=["a", "b", "c"]), npartitions=3)
+    target = dd.from_pandas(pd.Series(y), npartitions=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        reg = DaskLMWCRegressor(hidden_layer_sizes=(2,), max_iter=3, random_state=0)
+        reg.fit(frame, target)
+    np.testing.assert_array_equal(reg.feature_names_in_, ["a", "b", "c"])
+    assert reg.predict(frame).compute().shape == (N_SAMPLES,)
