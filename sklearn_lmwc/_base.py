@@ -58,7 +58,7 @@ hidden_layer_sizes : array-like of int, default=(10,)
         these calls as between built-in iterations. It holds the whole Jacobian
         (samples x outputs x weights) in memory, where the built-in solver
         accumulates it in chunks. With fewer residuals (samples x outputs, plus
-        the penalised weights if ``alpha > 0``) than weights, which MINPACK
+        the penalised weights if ``alpha`` is not 0) than weights, which MINPACK
         cannot handle, ``method="trf"`` is used instead, with a UserWarning. On
         rank-deficient Jacobians (saturated neurons) scipy's MINPACK is not
         bit-for-bit reproducible, whatever ``random_state``.
@@ -141,8 +141,10 @@ hidden_layer_sizes : array-like of int, default=(10,)
         precision ``b = (n - gamma) / SSE`` (n: summed sample weights times
         outputs, so weights count as repetitions); for log-loss ``b = 1``. LM then
         minimises the loss with ``alpha = a / b`` (``alpha_``). It starts with
-        every weight counted (``gamma = N_w``), as ``trainbr`` does, and needs
-        ``solver="lm"``.
+        every weight counted (``gamma = N_w``), as ``trainbr`` does. With
+        ``solver="scipy"`` the estimate follows every accepted ``least_squares``
+        segment, from a Gauss-Newton matrix computed for it (MINPACK keeps its
+        own factorisation).
 
     init : {"uniform", "nguyen-widrow", "glorot", "he", "lecun"}, default="uniform"
         Weight initialisation; ``"uniform"`` is the paper's U[-1, 1].
@@ -371,11 +373,6 @@ class BaseLMWC(BaseEstimator):
                 'solver="scipy" minimises a sum of squares and cannot train '
                 f'loss="{loss}"; use solver="lm" with loss="{loss}", or '
                 'solver="scipy" with loss="squared_error".')
-        if self.solver == "scipy" and self.alpha == "bayes":
-            raise ValueError(
-                'alpha="bayes" re-estimates the penalty from the factorisation of every '
-                'accepted LM step, which scipy\'s MINPACK does not expose; use '
-                'solver="lm" with alpha="bayes", or a fixed alpha with solver="scipy".')
         return [int(h) for h in sizes]
 
     def _fit(self, X, y, sample_weight=None):
@@ -411,7 +408,7 @@ class BaseLMWC(BaseEstimator):
             warnings.warn(
                 f'solver="scipy": {network.n_weights} weights but only '
                 f"{n_residuals(objective)} residuals (samples x outputs"
-                f"{' + penalised weights' if self.alpha else ''}); MINPACK's "
+                f"{' + penalised weights' if self.alpha != 0 else ''}); MINPACK's "
                 'Levenberg-Marquardt needs at least as many residuals as weights, so '
                 'least_squares(method="trf") is used instead.', UserWarning)
         seeds = rng.randint(np.iinfo(np.int32).max, size=1 if resume else self.n_init)

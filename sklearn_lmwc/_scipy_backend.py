@@ -45,7 +45,11 @@ def n_residuals(objective):
     """Length of the residual vector: one per sample and output, plus one per
     penalised weight when ``alpha > 0``."""
     n = objective.X.shape[0] * objective.network.n_outputs
-    return n + (int(objective.penalised.sum()) if objective.alpha else 0)
+    return n + (int(objective.penalised.sum()) if _penalised(objective) else 0)
+
+
+def _penalised(objective):
+    return bool(objective.alpha) or objective.bayes
 
 
 def scipy_method(objective):
@@ -59,9 +63,10 @@ class _Residuals:
 
     ``r = [sqrt(s_p) * (f(x_p; w) - y_p) for every sample p, flattened;
     sqrt(alpha) * w_k for every penalised (non-bias) weight k]``, so that
-    ``0.5 * ||r||^2 == objective.value(w)``. The last network Jacobian is cached: a
-    segment that accepts no step asks for it again at its end, and so does the next
-    segment, which starts from the same weights unless a policy acted.
+    ``0.5 * ||r||^2 == objective.value(w)``, with the objective's current alpha (it
+    changes between segments with ``alpha="bayes"``). The last network Jacobian is
+    cached: a segment that accepts no step asks for it again at its end, and so does
+    the next segment, which starts from the same weights unless a policy acted.
     """
 
     def __init__(self, objective):
@@ -72,8 +77,7 @@ class _Residuals:
         self.network = objective.network
         sw = objective.sample_weight
         self.root = None if sw is None else np.sqrt(sw)[:, None]
-        self.penalised = np.flatnonzero(objective.penalised) if objective.alpha else None
-        self.root_alpha = np.sqrt(objective.alpha)
+        self.penalised = np.flatnonzero(objective.penalised) if _penalised(objective) else None
         self._key = self._out = self._jac = None
 
     def _weighted(self, a):
@@ -90,22 +94,21 @@ class _Residuals:
                 out = self.network.forward(w, obj.X)
         r = self._weighted(out - obj.Y).ravel()
         if self.penalised is not None:
-            r = np.concatenate([r, self.root_alpha * w[self.penalised]])
+            r = np.concatenate([r, np.sqrt(obj.alpha) * w[self.penalised]])
         return r
 
     def jacobian(self, w):
-        if self._key is not None and np.array_equal(w, self._key):
+        if self._key is None or not np.array_equal(w, self._key):
+            with np.errstate(all="ignore"):
+                out, J = self.network.jacobian(w, self.objective.X)
+                J = self._weighted(J).reshape(-1, self.network.n_weights)
+            J.flags.writeable = False  # shared with the cache: scipy must not write to it
+            self._key, self._out, self._jac = w.copy(), out, J
+        if self.penalised is None:
             return self._jac
-        with np.errstate(all="ignore"):
-            out, J = self.network.jacobian(w, self.objective.X)
-            J = self._weighted(J).reshape(-1, self.network.n_weights)
-        if self.penalised is not None:
-            P = np.zeros((self.penalised.size, J.shape[1]))
-            P[np.arange(self.penalised.size), self.penalised] = self.root_alpha
-            J = np.vstack([J, P])
-        J.flags.writeable = False  # shared with the cache: scipy must not write to it
-        self._key, self._out, self._jac = w.copy(), out, J
-        return J
+        P = np.zeros((self.penalised.size, self._jac.shape[1]))
+        P[np.arange(self.penalised.size), self.penalised] = np.sqrt(self.objective.alpha)
+        return np.vstack([self._jac, P])
 
 
 class _Accepted(Exception):
@@ -164,6 +167,8 @@ def least_squares_lm(objective, w, policy, *, mu=1e-3, mu_factor=10.0, mu_min=1e
             x = accepted.x
         new_value = objective.value(x)
         if new_value <= value:
+            if objective.bayes:  # MINPACK keeps its factors: re-estimate from our own
+                new_value = objective.reestimate(x, new_value, objective.damped_system(x))
             return x, new_value
         return w, value  # no step accepted (or a non-finite excursion)
 

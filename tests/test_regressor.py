@@ -336,13 +336,18 @@ def test_bayes_multi_output_n_init_and_warm_start():
     assert est.alpha_ > 0 and est.loss_ < 10 * loss
 
 
-def test_bayes_needs_the_built_in_solver():
-    X, y = _sine(30)
-    with pytest.raises(ValueError, match='alpha="bayes".*solver="lm"'):
-        LMWCRegressor(alpha="bayes", solver="scipy").fit(X, y)
+def test_bayes_with_the_scipy_solver_agrees_with_bayesian_ridge():
+    from sklearn.linear_model import BayesianRidge
+
+    X, y = _linear_gaussian(80)
+    ridge = BayesianRidge(tol=1e-12, max_iter=1000, alpha_1=0, alpha_2=0, lambda_1=0,
+                          lambda_2=0).fit(X, y)
+    est = LMWCRegressor(hidden_layer_sizes=(), alpha="bayes", solver="scipy",
+                        compression=None, tol=None, max_iter=40, random_state=0).fit(X, y)
+    assert est.alpha_ == pytest.approx(ridge.lambda_ / ridge.alpha_, rel=1e-5)
+    np.testing.assert_allclose(est.predict(X), ridge.predict(X), rtol=0, atol=1e-7)
 
 
-@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # max_iter=5
 def test_fixed_alpha_is_reported_unchanged():
     X, y = _sine(30)
     est = LMWCRegressor(hidden_layer_sizes=(3,), alpha=0.25, max_iter=5).fit(X, y)

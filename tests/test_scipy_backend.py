@@ -68,8 +68,13 @@ def test_residuals_reproduce_objective_and_normal_equations():
     np.testing.assert_allclose(0.5 * r @ r, objective.value(w), rtol=1e-12)
     np.testing.assert_allclose(J.T @ J, Q, rtol=1e-10, atol=1e-10)
     np.testing.assert_allclose(J.T @ r, g, rtol=1e-10, atol=1e-10)
-    with pytest.raises(ValueError):  # the cached Jacobian is shared: read-only
-        J[0, 0] = 1.0
+    # with L2 rows the Jacobian is stacked anew on every call (alpha may change
+    # between calls): writing to it leaves the cached network Jacobian intact
+    J[0, 0] += 1.0
+    assert problem.jacobian(w)[0, 0] == pytest.approx(J[0, 0] - 1.0, abs=1e-12)
+    plain = backend._Residuals(Objective(network, SquaredError(), X, Y))
+    with pytest.raises(ValueError):  # without them the cached Jacobian is shared: read-only
+        plain.jacobian(w)[0, 0] = 1.0
 
 
 def test_backend_refuses_a_loss_that_is_not_a_sum_of_squares():
