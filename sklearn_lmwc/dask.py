@@ -12,6 +12,7 @@ damping try.
 """
 
 import copy
+import inspect
 from functools import partial
 
 import dask
@@ -237,12 +238,25 @@ The data are dask arrays (or dask dataframes, numpy arrays) chunked by rows; eve
     estimator."""
 
 
-def _dask_doc(cls):
+def _dask_estimator(cls):
+    """Finish a Dask estimator: the in-memory estimator's ``__init__`` (its parameters
+    and defaults, so they cannot drift apart) plus ``client=None``, and the docstring."""
+    local_init = cls._local_class.__init__
+
+    def __init__(self, *args, client=None, **kwargs):
+        local_init(self, *args, **kwargs)
+        self.client = client
+
+    signature = inspect.signature(local_init)
+    client = inspect.Parameter("client", inspect.Parameter.KEYWORD_ONLY, default=None)
+    __init__.__signature__ = signature.replace(  # what get_params and clone read
+        parameters=[*signature.parameters.values(), client])
+    cls.__init__ = __init__
     cls.__doc__ = cls.__doc__.replace("{dask}", _DASK_DOC).replace("{notes}", _DASK_NOTES)
     return fill_doc(cls)
 
 
-@_dask_doc
+@_dask_estimator
 class DaskLMWCRegressor(_DaskEstimator, LMWCRegressor):
     """:class:`~sklearn_lmwc.LMWCRegressor` trained on dask arrays.
 
@@ -268,23 +282,6 @@ class DaskLMWCRegressor(_DaskEstimator, LMWCRegressor):
     _parameter_constraints = {**LMWCRegressor._parameter_constraints,
                               "client": "no_validation"}
 
-    def __init__(self, hidden_layer_sizes=(10,), topology="mlp", activation="tanh", gain=1.0,
-                 solver="lm", compression="adaptive", trigger="stall", beta=1e-4,
-                 interval=None, omega=0.1, rho=1.1, net_statistic="mean", mu=1e-3,
-                 mu_factor=10.0, mu_min=1e-15, mu_max=1e15, max_iter=1000, goal=0.0,
-                 tol=1e-4, alpha=0.0, init="uniform", n_init=1, early_stopping=False,
-                 validation_fraction=0.1, n_iter_no_change=10, n_jobs=None,
-                 random_state=None, verbose=0, warm_start=False, client=None):
-        super().__init__(
-            hidden_layer_sizes=hidden_layer_sizes, topology=topology, activation=activation,
-            gain=gain, solver=solver, compression=compression, trigger=trigger, beta=beta,
-            interval=interval, omega=omega, rho=rho, net_statistic=net_statistic, mu=mu,
-            mu_factor=mu_factor, mu_min=mu_min, mu_max=mu_max, max_iter=max_iter, goal=goal,
-            tol=tol, alpha=alpha, init=init, n_init=n_init, early_stopping=early_stopping,
-            validation_fraction=validation_fraction, n_iter_no_change=n_iter_no_change,
-            n_jobs=n_jobs, random_state=random_state, verbose=verbose,
-            warm_start=warm_start)
-        self.client = client
 
     def _encode_targets(self, y, sample_weight, reset):
         if y.dtype.kind not in "biuf":
@@ -316,7 +313,7 @@ class DaskLMWCRegressor(_DaskEstimator, LMWCRegressor):
                               np.float64)
 
 
-@_dask_doc
+@_dask_estimator
 class DaskLMWCClassifier(_DaskEstimator, LMWCClassifier):
     """:class:`~sklearn_lmwc.LMWCClassifier` trained on dask arrays (binary and
     multiclass: y holds one label per sample).
@@ -349,24 +346,6 @@ class DaskLMWCClassifier(_DaskEstimator, LMWCClassifier):
     _parameter_constraints = {**LMWCClassifier._parameter_constraints,
                               "client": "no_validation"}
 
-    def __init__(self, hidden_layer_sizes=(10,), topology="mlp", activation="tanh", gain=1.0,
-                 solver="lm", compression="adaptive", trigger="stall", beta=1e-4,
-                 interval=None, omega=0.1, rho=1.1, net_statistic="mean", mu=1e-3,
-                 mu_factor=10.0, mu_min=1e-15, mu_max=1e15, max_iter=1000, goal=0.0,
-                 tol=1e-4, alpha=0.0, init="uniform", n_init=1, early_stopping=False,
-                 validation_fraction=0.1, n_iter_no_change=10, n_jobs=None,
-                 random_state=None, verbose=0, warm_start=False, loss="log_loss",
-                 client=None):
-        super().__init__(
-            hidden_layer_sizes=hidden_layer_sizes, topology=topology, activation=activation,
-            gain=gain, solver=solver, compression=compression, trigger=trigger, beta=beta,
-            interval=interval, omega=omega, rho=rho, net_statistic=net_statistic, mu=mu,
-            mu_factor=mu_factor, mu_min=mu_min, mu_max=mu_max, max_iter=max_iter, goal=goal,
-            tol=tol, alpha=alpha, init=init, n_init=n_init, early_stopping=early_stopping,
-            validation_fraction=validation_fraction, n_iter_no_change=n_iter_no_change,
-            n_jobs=n_jobs, random_state=random_state, verbose=verbose,
-            warm_start=warm_start, loss=loss)
-        self.client = client
 
     def _encode_targets(self, y, sample_weight, reset):
         if y.ndim != 1:

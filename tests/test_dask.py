@@ -12,6 +12,7 @@ da = pytest.importorskip("dask.array")
 distributed = pytest.importorskip("distributed")
 
 from joblib import parallel_config  # noqa: E402
+from sklearn.base import clone  # noqa: E402
 from sklearn.exceptions import ConvergenceWarning  # noqa: E402
 from sklearn.model_selection import GridSearchCV  # noqa: E402
 
@@ -115,7 +116,7 @@ def _assert_same_fit(chunked, memory, rtol):
 def test_regressor_matches_fit_on_computed_data():
     X, y, sw = _regression()
     Xd, yd, swd = (da.from_array(a, chunks=CHUNK) for a in (X, y, sw))
-    params = dict(hidden_layer_sizes=(3,), topology="fcc", max_iter=25, tol=None,
+    params = dict(hidden_layer_sizes=(3,), topology="fcc", max_iter=25, tol=None, alpha=0.0,
                   beta=1e-2, random_state=0, n_init=2)
     chunked = DaskLMWCRegressor(**params).fit(Xd, yd, sample_weight=swd)
     memory = LMWCRegressor(**params).fit(Xd.compute(), yd.compute(), sample_weight=sw)
@@ -133,7 +134,8 @@ def test_regressor_matches_fit_on_computed_data():
 @pytest.mark.parametrize("loss", ["log_loss", "squared_error"])
 def test_classifier_matches_fit_on_computed_data(loss):
     X, y = _classification()
-    params = dict(hidden_layer_sizes=(3,), max_iter=8, tol=None, loss=loss, random_state=1)
+    params = dict(hidden_layer_sizes=(3,), topology="mlp", max_iter=8, tol=None, loss=loss,
+                  alpha="bayes", random_state=1)
     chunked = DaskLMWCClassifier(**params).fit(da.from_array(X, chunks=CHUNK),
                                                da.from_array(y, chunks=CHUNK))
     memory = LMWCClassifier(**params).fit(X, y)
@@ -213,3 +215,12 @@ def test_dask_dataframe_input():
         reg.fit(frame, target)
     np.testing.assert_array_equal(reg.feature_names_in_, ["a", "b", "c"])
     assert reg.predict(frame).compute().shape == (N_SAMPLES,)
+
+
+@pytest.mark.parametrize("dask_class, local_class", [(DaskLMWCRegressor, LMWCRegressor),
+                                                     (DaskLMWCClassifier, LMWCClassifier)])
+def test_parameters_are_the_in_memory_ones_plus_client(dask_class, local_class):
+    params = dask_class(client="threads", max_iter=7).get_params()
+    assert params.pop("client") == "threads" and params["max_iter"] == 7
+    assert params == local_class(max_iter=7).get_params()
+    assert clone(dask_class(client="threads")).client == "threads"
