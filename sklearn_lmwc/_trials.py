@@ -20,7 +20,11 @@ from ._losses import Objective
 from ._scipy_backend import least_squares_lm
 from ._stopping import Monitor
 
-_MIN_WEIGHTS_FOR_BLAS_THREADS = 512
+# samples x weights^2 (the work of J^T J) from which a second BLAS thread pays.
+# Measured in one run on a shared 2-core machine: at 3e10 (N = 1231, P = 2e4) 2
+# threads took 0.76 of the time, at 8e8 (N = 201) 3.5 times as long: the
+# small products collapse when the cores are busy
+_MIN_WORK_FOR_BLAS_THREADS = 5e9
 _STOPPED = {"goal": "the goal (or an exact fit)", "callback": "the tol rule",
             "max_iter": "max_iter", "interrupted": "an interrupt"}
 
@@ -65,7 +69,8 @@ def run_trial(params, network, loss, X, Y, sample_weight, w0, seed, validation, 
     solve = least_squares_lm if params["solver"] == "scipy" else levenberg_marquardt
     # BLAS threads only pay on large products; on small ones they cost more than
     # they save, and collapse when the cores are shared
-    threads = 1 if network.n_weights < _MIN_WEIGHTS_FOR_BLAS_THREADS else None
+    work = X.shape[0] * network.n_weights**2
+    threads = 1 if work < _MIN_WORK_FOR_BLAS_THREADS else None
     with threadpool_limits(limits=threads, user_api="blas"):
         result = solve(
             objective, w, policy, mu=params["mu"], mu_factor=params["mu_factor"],
