@@ -170,9 +170,13 @@ class LogLoss:
         return mean_loss
 
 
-# bounds of the Bayesian alpha / beta: a network that fits exactly (or has zero weights)
-# would otherwise send it to 0 (or infinity)
-_ALPHA_BOUNDS = (1e-12, 1e12)
+# bounds of the Bayesian alpha / beta: a network that fits exactly would send it to 0,
+# where the minimum of an over-parameterised network is no longer unique (then where
+# LM stops depends on rounding: weighting and repeating samples gave different fits);
+# one with zero weights would send it to infinity
+_ALPHA_BOUNDS = (1e-6, 1e12)
+# the Bayesian alpha's start: weak next to the summed loss of any data set
+_ALPHA_START = 1e-3
 # jitter, relative to alpha, of the matrix whose inverse's trace gives gamma: keeps
 # the unpenalised directions (biases) factorisable at a negligible cost in gamma
 _TRACE_DAMPING = 1e-6
@@ -301,16 +305,20 @@ class Objective:
                 gram.assemble(Q)
         return Q, g
 
-    def start(self, w):
+    def start(self, w, alpha=None):
         """Prepare a run from w; returns the objective's value there.
 
-        With ``alpha="bayes"`` the first estimate takes every penalised weight as
-        well determined (``gamma = N_w``), as ``trainbr`` starts.
+        With ``alpha="bayes"`` the first estimate is ``alpha`` when given (a warm
+        start goes on from the fitted one), else a weak prior, ``_ALPHA_START``:
+        the first steps then fit the data, and the estimates that follow grow alpha
+        to what they determine. ``trainbr``'s start, every penalised weight taken
+        as determined (``gamma = N_w``), gave penalties that shrank the hidden
+        layer of small bridged networks to zero in one step, a saddle from which
+        they kept only their linear part (a sine fit: R^2 0.66 instead of 0.98).
         """
-        if not self.bayes:
-            return self.value(w)
-        self.alpha = 0.0
-        return self._set_alpha(w, self.value(w), float(np.count_nonzero(self.penalised)))
+        if self.bayes:
+            self.alpha = _ALPHA_START if alpha is None else float(alpha)
+        return self.value(w)
 
     def reestimate(self, w, value, system):
         """After an accepted step to w (objective ``value``, damped ``system`` of that
@@ -318,8 +326,9 @@ class Objective:
 
         ``gamma = N_w - alpha * tr_w(Q^-1)`` (the trace over the penalised weights, Q
         including the current penalty), then ``alpha = gamma / ||w||^2`` (the
-        precision of the weights) divided by ``beta``, the noise precision: ``(n - gamma) / SSE`` for squared
-        error (n residuals: summed sample weights times outputs), 1 for log-loss.
+        precision of the weights) divided by ``beta``, the noise precision:
+        ``(n - gamma) / SSE`` for squared error (n residuals: summed sample weights
+        times outputs), 1 for log-loss.
         The trace comes from the accepted step's factor of ``Q + mu I`` when its
         damping mu is negligible next to alpha (at most ``1e-6 * alpha``), as it is
         near convergence; otherwise from a factor of ``Q + 1e-6 * alpha * I``. The
@@ -332,18 +341,13 @@ class Objective:
         trace = system.inverse_trace(self.penalised, _TRACE_DAMPING * self.alpha)
         if trace is None:  # Q not positive definite even with the jitter: keep alpha
             return value
-        gamma = n_w - self.alpha * trace
-        return self._set_alpha(w, value, float(np.clip(gamma, 0.0, n_w)))
-
-    def _set_alpha(self, w, value, gamma):
+        gamma = float(np.clip(n_w - self.alpha * trace, 0.0, n_w))
         wp = w[self.penalised]
         data = value - 0.5 * self.alpha * (wp @ wp)  # the loss without the penalty
-        weight_precision = gamma / max(wp @ wp, 1e-300)
-        if self.loss.gaussian:  # beta = (n - gamma) / SSE, SSE = 2 * data
+        alpha = gamma / max(wp @ wp, 1e-300)
+        if self.loss.gaussian:  # divided by beta = (n - gamma) / SSE, SSE = 2 * data
             n = self.weight_sum * self.network.n_outputs
-            alpha = weight_precision * 2.0 * data / max(n - gamma, 1.0)
-        else:
-            alpha = weight_precision
+            alpha *= 2.0 * data / max(n - gamma, 1.0)
         self.alpha = float(np.clip(alpha, *_ALPHA_BOUNDS))
         self.n_effective = gamma
         return data + self._penalty(w)

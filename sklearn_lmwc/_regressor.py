@@ -24,6 +24,8 @@ class LMWCRegressor(RegressorMixin, BaseLMWC):
     output) for training and mapped back on prediction. Inputs are used as given:
     scale them (for example with ``StandardScaler`` in a ``Pipeline``).
 
+    {defaults}
+
     Parameters
     ----------
     {parameters}
@@ -55,11 +57,11 @@ class LMWCRegressor(RegressorMixin, BaseLMWC):
     True
     """
 
-    def __init__(self, hidden_layer_sizes=(10,), topology="mlp", activation="tanh", gain=1.0,
+    def __init__(self, hidden_layer_sizes=(10,), topology="bmlp", activation="tanh", gain=1.0,
                  solver="lm", compression="adaptive", trigger="stall", beta=1e-4,
                  interval=None, omega=0.1, rho=1.1, net_statistic="mean", mu=1e-3,
-                 mu_factor=10.0, mu_min=1e-15, mu_max=1e15, max_iter=1000, goal=0.0,
-                 tol=1e-4, alpha=0.0, init="uniform", n_init=1, early_stopping=False,
+                 mu_factor=10.0, mu_min=1e-15, mu_max=1e15, max_iter=200, goal=0.0,
+                 tol=1e-4, alpha="auto", init="uniform", n_init=1, early_stopping=False,
                  validation_fraction=0.1, n_iter_no_change=10, n_jobs=None,
                  random_state=None, verbose=0, warm_start=False):
         super().__init__(

@@ -105,9 +105,10 @@ class KernelSystem:
     def __init__(self, J, g, penalty):
         self.J, self.g, self.penalty = J, g, penalty
         self.grams = []
-        for v in np.unique(penalty):
-            Jv = J[:, penalty == v]
-            self.grams.append((v, Jv @ Jv.T))
+        with np.errstate(all="ignore"):  # an overflowing J is caught by is_finite
+            for v in np.unique(penalty):
+                Jv = J[:, penalty == v]
+                self.grams.append((v, Jv @ Jv.T))
         self._factor, self._mu = None, None
 
     def is_finite(self):
@@ -120,9 +121,10 @@ class KernelSystem:
         if self._factor is None:
             return None
         c = self.penalty + mu
-        with _blas().limit(limits=1, user_api="blas"):
+        # a step that overflows is rejected below like a failed factorisation
+        with _blas().limit(limits=1, user_api="blas"), np.errstate(all="ignore"):
             y = cho_solve(self._factor, self.J @ (self.g / c), check_finite=False)
-        step = (self.g - self.J.T @ y) / c
+            step = (self.g - self.J.T @ y) / c
         return step if np.all(np.isfinite(step)) else None
 
     def _factorise(self, mu):

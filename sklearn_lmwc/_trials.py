@@ -50,17 +50,18 @@ class Trial:
 
 
 def run_trial(params, network, loss, X, Y, sample_weight, w0, seed, validation, number=1,
-              make_objective=Objective):
+              make_objective=Objective, alpha0=None):
     """One training run from w0 (or from random weights drawn with seed); ``number``
     names it in verbose output; ``make_objective`` builds the objective from the data
-    (an ``Objective``, or one that sums over dask blocks)."""
+    (an ``Objective``, or one that sums over dask blocks); ``alpha0``, the Bayesian
+    alpha to start from (a warm start's)."""
     start = time.perf_counter()
     objective = make_objective(network, loss, X, Y, sample_weight, params["alpha"])
     rng = np.random.RandomState(seed)
     w = initialize(network, params["init"], rng) if w0 is None else w0.copy()
     policy = make_policy(
         params["compression"], params["trigger"], objective=objective, w=w,
-        value=objective.start(w), draw=lambda: initialize(network, params["init"], rng),
+        value=objective.start(w, alpha0), draw=lambda: initialize(network, params["init"], rng),
         beta=params["beta"], interval=params["interval"], omega=params["omega"],
         rho=params["rho"], statistic=params["net_statistic"])
     label = f"[trial {number}] " if params["n_init"] > 1 else ""
@@ -84,10 +85,10 @@ def run_trial(params, network, loss, X, Y, sample_weight, w0, seed, validation, 
 
 
 def best_trial(params, network, loss, X, Y, sample_weight, w0, seeds, validation,
-               make_objective=Objective):
+               make_objective=Objective, alpha0=None):
     """Run a trial per seed (in parallel with ``n_jobs``) and return the best one."""
     trials = Parallel(n_jobs=params["n_jobs"])(
         delayed(run_trial)(params, network, loss, X, Y, sample_weight, w0, seed, validation,
-                           number, make_objective)
+                           number, make_objective, alpha0)
         for number, seed in enumerate(seeds, start=1))
     return max(trials, key=lambda trial: trial.score(params["early_stopping"]))

@@ -48,7 +48,10 @@ def _single_threaded_blas():
 X = np.random.RandomState(0).uniform(-1, 1, (40, 3))
 Y_REG = np.sin(2 * X[:, 0]) + X[:, 1]
 Y_CLF = (Y_REG > 0).astype(int)
-SMALL = dict(hidden_layer_sizes=(3,), max_iter=10, random_state=0)
+# an MLP: its tanh layer bounds what the outputs see of hostile inputs (bridged
+# topologies, the default, pass the inputs to the outputs: see
+# test_bridged_default_says_when_inputs_overflow)
+SMALL = dict(hidden_layer_sizes=(3,), topology="mlp", max_iter=10, random_state=0)
 
 BOTH = [pytest.param(LMWCRegressor, Y_REG, id="regressor"),
         pytest.param(LMWCClassifier, Y_CLF, id="classifier")]
@@ -187,7 +190,7 @@ def test_single_sample():
     # the regressor fits it (elsewhere the network is what its random start made
     # it); the classifier needs two classes
     with no_runtime_warnings():
-        reg = LMWCRegressor(**SMALL).fit(X[:1], [2.5])
+        reg = LMWCRegressor(**SMALL, alpha=0.0).fit(X[:1], [2.5])  # unregularised: exact
     np.testing.assert_allclose(reg.predict(X[:1]), 2.5, rtol=1e-9)
     assert_finite_model(reg, X)
     with pytest.raises(ValueError, match="at least 2 classes"):
@@ -461,8 +464,9 @@ def test_saturated_inputs_warn_when_goal_not_reached(Estimator, y):
 
 
 def test_adaptive_compression_acts_on_saturated_inputs():
-    plain = LMWCRegressor(**{**SMALL, "max_iter": 30}, compression=None).fit(X * 1e6, Y_REG)
-    wc = LMWCRegressor(**{**SMALL, "max_iter": 30}).fit(X * 1e6, Y_REG)
+    kw = {**SMALL, "max_iter": 30, "alpha": 0.0}
+    plain = LMWCRegressor(**kw, compression=None).fit(X * 1e6, Y_REG)
+    wc = LMWCRegressor(**kw).fit(X * 1e6, Y_REG)
     assert wc.n_compressions_ > 0
     assert wc.loss_ < plain.loss_
 
@@ -480,6 +484,20 @@ def test_overflowing_outputs(activation):
     assert_finite_model(wc, Xb)
     with no_runtime_warnings(), pytest.raises(ValueError, match="overflow.*Scale the inputs"):
         LMWCRegressor(**SMALL, activation=activation, compression=None).fit(Xb, Y_REG)
+
+
+@pytest.mark.parametrize("Estimator, y", BOTH)
+def test_bridged_default_says_when_inputs_overflow(Estimator, y):
+    # the default bmlp's outputs see the inputs: at 1e300 they overflow at the start;
+    # fit either finds finite outputs (compression, the penalty) or says so
+    est = Estimator(max_iter=10, random_state=0)
+    with no_runtime_warnings():
+        try:
+            est.fit(X * 1e300, y)
+        except ValueError as error:
+            assert "overflow" in str(error) and "Scale the inputs" in str(error)
+        else:
+            assert_finite_model(est, X * 1e300)
 
 
 def test_failed_refit_keeps_the_previous_model():
@@ -525,7 +543,7 @@ def test_more_weights_than_residuals(Estimator, y, solver):
     # 5 samples, 101 weights: Q has rank <= 5
     kw = dict(loss="squared_error") if Estimator is LMWCClassifier else {}
     est = Estimator(hidden_layer_sizes=(20,), max_iter=30, random_state=0, solver=solver,
-                    **kw)
+                    alpha=0.0, **kw)  # unregularised, so that it can interpolate
     Xs, ys = X[:5], (y[:5] if Estimator is LMWCRegressor else [0, 1, 0, 1, 1])
     with no_runtime_warnings(), warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -557,7 +575,8 @@ def test_mu_reaching_mu_max(damping_spy):
     for seed in range(4):
         damping_spy.clear()
         est = LMWCRegressor(hidden_layer_sizes=(2,), topology="fcc", compression=None,
-                            goal=1e-3, tol=None, max_iter=30, random_state=seed)
+                            goal=1e-3, tol=None, max_iter=30, alpha=0.0,
+                            random_state=seed)
         with no_runtime_warnings(), pytest.warns(ConvergenceWarning, match="max_iter=30"):
             est.fit(X * 1e6, Y_REG)
         assert_finite_model(est, X * 1e6)
@@ -569,7 +588,7 @@ def test_mu_reaching_mu_max(damping_spy):
         warnings.simplefilter("error")
         with pytest.warns(UserWarning, match="100% of the hidden activations.*Scaler"):
             est = LMWCRegressor(hidden_layer_sizes=(2,), topology="fcc", compression=None,
-                                max_iter=100, random_state=1).fit(X * 1e6, Y_REG)
+                                alpha=0.0, max_iter=100, random_state=1).fit(X * 1e6, Y_REG)
     assert est.n_iter_ < 100 and not est.converged_
 
 
@@ -589,7 +608,7 @@ def test_saturation_warning_only_for_unscaled_inputs(Estimator, y):
 def test_small_mu_max_bounds_the_damping(Estimator, y, damping_spy):
     # saturated inputs: many steps fail, and mu stops at mu_max
     est = Estimator(hidden_layer_sizes=(2,), topology="fcc", mu_max=0.1, goal=1e-3,
-                    tol=None, max_iter=20, random_state=0)
+                    tol=None, max_iter=20, alpha=0.0, random_state=0)
     with no_runtime_warnings(), pytest.warns(ConvergenceWarning, match="max_iter=20"):
         est.fit(X * 1e6, y)
     assert max(damping_spy) == 0.1
@@ -605,7 +624,8 @@ def test_huge_and_tiny_targets(transform):
     # targets are standardised: the fit is the same at any scale (up to rounding)
     y = transform(Y_REG)
     with no_runtime_warnings():
-        reg = LMWCRegressor(hidden_layer_sizes=(4,), max_iter=30, random_state=0).fit(X, y)
+        reg = LMWCRegressor(hidden_layer_sizes=(4,), max_iter=30, alpha=0.0,
+                            random_state=0).fit(X, y)
         pred = reg.predict(X)
     assert_finite_model(reg, X)
     assert pred.shape == y.shape
@@ -684,8 +704,9 @@ def test_same_random_state_same_weights_with_n_jobs():
 
 @pytest.mark.parametrize("Estimator, y", BOTH)
 def test_warm_start_continues_from_fitted_weights(Estimator, y):
+    # a fixed penalty: the loss of one fit and of its continuation are comparable
     est = Estimator(hidden_layer_sizes=(3,), compression=None, tol=None, max_iter=2,
-                    warm_start=True, random_state=0)
+                    alpha=0.0, warm_start=True, random_state=0)
     losses = [est.fit(X, y).loss_ for _ in range(4)]
     assert all(b <= a for a, b in zip(losses, losses[1:]))  # LM never goes uphill
     assert losses[-1] < losses[0]
