@@ -15,6 +15,7 @@ from sklearn_lmwc.datasets import make_parity
 
 # some checks fit unscaled data, which draws the saturation UserWarning
 @pytest.mark.filterwarnings(r"ignore:\d+% of the hidden activations are saturated:UserWarning")
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # max_iter=50
 @parametrize_with_checks([
     LMWCRegressor(),  # plain, with the defaults
     LMWCRegressor(compression="restart", topology="fcc", alpha=0.0, max_iter=50),
@@ -342,6 +343,7 @@ def test_bayes_with_the_scipy_solver_agrees_with_bayesian_ridge():
     np.testing.assert_allclose(est.predict(X), ridge.predict(X), rtol=0, atol=1e-7)
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # short fits
 def test_fixed_alpha_is_reported_unchanged():
     X, y = _sine(30)
     est = LMWCRegressor(hidden_layer_sizes=(3,), alpha=0.25, max_iter=5).fit(X, y)
@@ -356,6 +358,7 @@ def test_misspelt_parameter_names_the_estimator(name):
         getattr(sklearn_lmwc, name)(hiden_layer_sizes=(3,))
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # short fits
 def test_alpha_auto_is_bayes_without_a_goal_and_zero_with_one():
     X, y = _sine(60)
     free = LMWCRegressor(hidden_layer_sizes=(3,), max_iter=20).fit(X, y)
