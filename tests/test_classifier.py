@@ -129,7 +129,7 @@ def test_two_spirals_separated(loss, goal):
     scores = []
     for seed in range(20):
         clf = LMWCClassifier(hidden_layer_sizes=(9,), topology="fcc", loss=loss, goal=goal,
-                             tol=None, random_state=seed).fit(X, labels)
+                             tol=None, max_iter=1000, random_state=seed).fit(X, labels)
         scores.append(clf.score(X, labels))
         if scores[-1] == 1.0:
             break
