@@ -10,6 +10,7 @@ from functools import lru_cache
 
 import numpy as np
 from scipy.linalg import LinAlgError, cho_factor, cho_solve, solve_triangular
+from scipy.linalg.lapack import dtrtri
 from threadpoolctl import ThreadpoolController
 
 
@@ -73,10 +74,12 @@ class GramSystem:
             self._factorise(mu)
         if factor is None:
             return None
+        # LAPACK's triangular inverse: a third of the work of solving L X = I
         with _blas().limit(limits=1, user_api="blas"):
-            L_inv = solve_triangular(np.tril(factor[0]), np.eye(len(self.g)), lower=True,
-                                     check_finite=False)
-        return float(np.square(L_inv[:, mask]).sum())
+            L_inv, info = dtrtri(factor[0], lower=1)
+        if info != 0:
+            return None
+        return float(np.square(np.tril(L_inv)[:, mask]).sum())
 
 
 class KernelSystem:
