@@ -11,6 +11,7 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
+from scipy.sparse import issparse
 from sklearn.base import BaseEstimator, is_classifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
@@ -27,6 +28,10 @@ from ._trials import best_trial
 
 # a feature whose root mean square exceeds this is taken as unscaled
 _UNSCALED = 10.0
+# input dtypes kept as they are (others are converted to the first)
+_DTYPES = (np.float64, np.float32)
+# rows predicted at once: a sparse X is densified one such chunk at a time
+_PREDICT_ROWS = 4096
 
 _PARAMETERS_DOC = """\
 hidden_layer_sizes : array-like of int, default=(10,)
@@ -271,6 +276,17 @@ The defaults are for the data people bring: a bridged MLP of 10 tanh neurons
     ``goal=0.1, max_iter=1000, beta=1e-4`` for the two spirals)."""
 
 
+def _narrowest(dtype, arrays):
+    """``dtype`` if every finite value of the (float64) arrays stays finite in it, else
+    float64: a float32 model never turns a large weight or output into inf."""
+    if dtype == np.float64:
+        return np.float64
+    limit = np.finfo(dtype).max
+    with np.errstate(invalid="ignore"):
+        fits = all(not np.any(np.isfinite(a) & (np.abs(a) > limit)) for a in arrays)
+    return dtype if fits else np.float64
+
+
 def fill_doc(cls):
     """Put the shared parameter, attribute, defaults and reference documentation into
     a class docstring."""
@@ -349,6 +365,11 @@ class BaseLMWC(BaseEstimator):
         self.random_state = random_state
         self.verbose = verbose
         self.warm_start = warm_start
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
 
     # ---- hooks for the subclasses ----------------------------------------------
     def _validate_targets(self, X, y, reset):
@@ -483,7 +504,9 @@ class BaseLMWC(BaseEstimator):
         network can barely learn, and scaling the inputs is the usual cure."""
         X = objective.X
         with np.errstate(all="ignore"):
-            scale = float(np.sqrt(np.einsum("ij,ij->j", X, X) / X.shape[0]).max())
+            squares = (np.asarray(X.multiply(X).sum(axis=0)).ravel() if issparse(X) else
+                       np.einsum("ij,ij->j", X, X, dtype=np.float64))
+            scale = float(np.sqrt(squares / X.shape[0]).max())
         if not scale > _UNSCALED:  # NaN-safe: overflowing squares count as unscaled
             return
         saturated = objective.saturation(w)
@@ -530,8 +553,10 @@ class BaseLMWC(BaseEstimator):
         result, monitor = trial.result, trial.monitor
         params = network.unpack(result.w)
         self._network = network
-        self.coefs_ = [W.copy() for W, _ in params]
-        self.intercepts_ = [b.copy() for _, b in params]
+        # float32 X gives float32 weights, as in MLP, when they fit in float32
+        dtype = _narrowest(objective.X.dtype, [a for pair in params for a in pair])
+        self.coefs_ = [W.astype(dtype) for W, _ in params]
+        self.intercepts_ = [b.astype(dtype) for _, b in params]
         self.n_outputs_ = network.n_outputs
         self.n_iter_ = result.n_iter
         self.loss_ = objective.mean(result.value)
@@ -554,13 +579,18 @@ class BaseLMWC(BaseEstimator):
 
     # ---- predict ---------------------------------------------------------------
     def _forward(self, X):
+        """The network's outputs for X, in the dtype of X and the fitted weights (as
+        scikit-learn's MLP: float32 stays float32)."""
         check_is_fitted(self, "coefs_")
-        X = validate_data(self, X, reset=False, dtype=np.float64)
+        X = validate_data(self, X, reset=False, dtype=_DTYPES, accept_sparse="csr")
         w = self._network.pack(self.coefs_, self.intercepts_)
         with np.errstate(all="ignore"):
-            Z = self._network.forward(w, X)
+            Z = np.concatenate([self._network.forward(w, X[s]) for s in
+                                gen_batches(X.shape[0], _PREDICT_ROWS)] or
+                               [np.empty((0, self.n_outputs_))])
         if np.isnan(Z).any():  # +-inf is a limit (far extrapolation), NaN no answer
             raise ValueError("Input X is too large for the fitted network: its outputs "
-                             f"overflow to NaN (max |X| = {np.abs(X).max():.3g}). Scale X "
+                             f"overflow to NaN (max |X| = {abs(X).max():.3g}). Scale X "
                              "as it was scaled for fit.")
-        return Z
+        return Z.astype(_narrowest(np.result_type(X.dtype, self.coefs_[0].dtype), [Z]),
+                        copy=False)

@@ -8,7 +8,7 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import column_or_1d, validate_data
 
-from ._base import BaseLMWC, fill_doc
+from ._base import _DTYPES, BaseLMWC, fill_doc
 from ._losses import LogLoss, SquaredError
 
 
@@ -130,7 +130,8 @@ class LMWCClassifier(ClassifierMixin, BaseLMWC):
 
     # ---- BaseLMWC hooks ------------------------------------------------------------
     def _validate_targets(self, X, y, reset):
-        X, y = validate_data(self, X, y, reset=reset, multi_output=True, dtype=np.float64)
+        X, y = validate_data(self, X, y, reset=reset, multi_output=True, dtype=_DTYPES,
+                             accept_sparse="csr")
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         check_classification_targets(y)
@@ -187,8 +188,9 @@ class LMWCClassifier(ClassifierMixin, BaseLMWC):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Dense: sparse matrices raise a TypeError (the LM engine is dense).
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            float32 data gives float32 weights and outputs (the computation runs
+            in float64); a sparse X is densified a chunk of rows at a time.
         y : array-like of shape (n_samples,) or (n_samples, n_labels)
             Class labels, or a 2-D indicator matrix for multilabel classification.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -250,8 +252,11 @@ class LMWCClassifier(ClassifierMixin, BaseLMWC):
             Columns in the order of ``classes_``; for multilabel, the probability
             of each label.
         """
-        # outputs overflowed to +-inf (inputs near the float limit) get their limit
-        Z = np.clip(self._forward(X), -1e300, 1e300)
+        # outputs overflowed to +-inf (inputs near the float limit) get a limit far
+        # enough below the dtype's (1e300 in float64) that differences of them stay finite
+        Z = self._forward(X)
+        limit = 1e-8 * np.finfo(Z.dtype).max
+        Z = np.clip(Z, -limit, limit)
         if self.loss == "squared_error":
             return _pm1_proba(Z, self._multilabel())
         if self._multiclass():

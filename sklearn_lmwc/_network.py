@@ -16,6 +16,7 @@ Everything here is vectorised over samples; Python loops run over layers only.
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.sparse import issparse
 
 from ._activations import Activation
 
@@ -111,13 +112,15 @@ class Network:
 
     # ---- forward --------------------------------------------------------------
     def forward(self, w, X, keep=False):
-        """Outputs for the rows of X; with ``keep`` also ``(Z, nets, slopes)``.
+        """Outputs for the rows of X (dense or sparse, any float dtype; computed in
+        float64); with ``keep`` also ``(Z, nets, slopes)``.
 
         ``nets[l]`` and ``slopes[l]`` (d activation / d net) are per hidden layer.
         """
         n = X.shape[0]
-        Z = np.empty((n, self.n_columns))
-        Z[:, : self.n_inputs] = X
+        Z = np.empty((n, self.n_columns))  # float64 whatever X's dtype
+        # sparse X is densified here, one chunk of rows at a time
+        Z[:, : self.n_inputs] = X.toarray() if issparse(X) else X
         nets, slopes = [], []
         params = self.unpack(w)
         for L, (W, b) in zip(self.hidden, params):

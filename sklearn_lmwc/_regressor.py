@@ -5,7 +5,7 @@ from sklearn.base import RegressorMixin, _fit_context
 from sklearn.metrics import r2_score
 from sklearn.utils.validation import validate_data
 
-from ._base import BaseLMWC, fill_doc
+from ._base import _DTYPES, BaseLMWC, _narrowest, fill_doc
 from ._losses import SquaredError
 
 
@@ -76,7 +76,7 @@ class LMWCRegressor(RegressorMixin, BaseLMWC):
 
     def _validate_targets(self, X, y, reset):
         X, y = validate_data(self, X, y, reset=reset, multi_output=True, y_numeric=True,
-                             dtype=np.float64)
+                             dtype=_DTYPES, accept_sparse="csr")
         if y.dtype.kind not in "biuf":  # y_numeric converts object arrays only
             raise ValueError(f"LMWCRegressor needs numeric targets, got y of dtype "
                              f"{y.dtype}; for class labels use LMWCClassifier.")
@@ -119,8 +119,9 @@ class LMWCRegressor(RegressorMixin, BaseLMWC):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Dense: sparse matrices raise a TypeError (the LM engine is dense).
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            float32 data gives float32 weights and predictions (the computation
+            runs in float64); a sparse X is densified a chunk of rows at a time.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
         sample_weight : array-like of shape (n_samples,), default=None
             Weights of the samples in the squared error.
@@ -144,7 +145,9 @@ class LMWCRegressor(RegressorMixin, BaseLMWC):
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
         """
-        Y = self._decode(self._forward(X))
+        Z = self._forward(X)
+        Y = self._decode(Z)
+        Y = Y.astype(_narrowest(Z.dtype, [Y]), copy=False)
         return Y.ravel() if self.n_outputs_ == 1 else Y
 
     def _decode(self, outputs):

@@ -135,8 +135,9 @@ class KernelSystem:
         if not np.all(self.penalty + mu > 0):  # J^T J + C is singular
             return None
         K = np.eye(self.J.shape[0])
-        for v, gram in self.grams:
-            K += gram / (v + mu)
+        with np.errstate(all="ignore"):  # overflow: the factorisation fails below
+            for v, gram in self.grams:
+                K += gram / (v + mu)
         return _cholesky(K)
 
     def inverse_trace(self, mask, mu):

@@ -365,3 +365,41 @@ def test_alpha_auto_is_bayes_without_a_goal_and_zero_with_one():
     assert free.n_effective_params_ is not None  # Bayesian
     goal = LMWCRegressor(hidden_layer_sizes=(3,), max_iter=20, goal=1e-3).fit(X, y)
     assert goal.alpha_ == 0.0 and goal.n_effective_params_ is None
+
+
+# ---- input kinds ------------------------------------------------------------------
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # short fits
+@pytest.mark.parametrize("name", ["LMWCRegressor", "LMWCClassifier"])
+def test_float32_stays_float32_and_matches_float64(name):
+    import sklearn_lmwc
+
+    X, y = _sine(80)
+    target = y if name == "LMWCRegressor" else (y > 0)
+    kw = dict(hidden_layer_sizes=(3,), max_iter=20, random_state=0)
+    est32 = getattr(sklearn_lmwc, name)(**kw).fit(X.astype(np.float32), target)
+    est64 = getattr(sklearn_lmwc, name)(**kw).fit(X, target)
+    assert all(c.dtype == np.float32 for c in est32.coefs_ + est32.intercepts_)
+    assert all(c.dtype == np.float64 for c in est64.coefs_ + est64.intercepts_)
+    method = "predict" if name == "LMWCRegressor" else "predict_proba"
+    out32 = getattr(est32, method)(X.astype(np.float32))
+    assert out32.dtype == np.float32
+    # float32 data are exactly representable in float64: the same fit, rounded
+    np.testing.assert_allclose(out32, getattr(est64, method)(X), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # short fits
+@pytest.mark.parametrize("name", ["LMWCRegressor", "LMWCClassifier"])
+def test_sparse_input_fits_as_dense(name):
+    import scipy.sparse as sp
+    import sklearn_lmwc
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(70, 6)) * (rng.uniform(size=(70, 6)) < 0.3)
+    y = X @ rng.normal(size=6)
+    target = y if name == "LMWCRegressor" else (y > 0)
+    kw = dict(hidden_layer_sizes=(3,), max_iter=20, random_state=0)
+    dense = getattr(sklearn_lmwc, name)(**kw).fit(X, target)
+    sparse = getattr(sklearn_lmwc, name)(**kw).fit(sp.csr_matrix(X), target)
+    for a, b in zip(dense.coefs_, sparse.coefs_):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(sparse.predict(sp.csc_matrix(X)), dense.predict(X))
