@@ -138,8 +138,9 @@ hidden_layer_sizes : array-like of int, default=(10,)
     alpha : float, "bayes" or "auto", default="auto"
         ``"auto"``: ``"bayes"``, or 0.0 when a ``goal`` is set (a target for the
         training error asks for a fit of the training data, which a penalty works
-        against: the paper's setting). A float: the L2 penalty ``0.5 * alpha * ||W||^2`` added to the summed training loss;
-        biases are not penalised. ``"bayes"``: Bayesian regularisation (MacKay's
+        against: the paper's setting). A float: the L2 penalty
+        ``0.5 * alpha * ||W||^2`` added to the summed training loss; biases are not
+        penalised. ``"bayes"``: Bayesian regularisation (MacKay's
         evidence approximation in the Gauss-Newton form of Foresee & Hagan, as
         MATLAB's ``trainbr``): after every accepted LM step the effective number of
         parameters ``gamma = N_w - a * tr((b Q + a I)^-1)`` (over the ``N_w``

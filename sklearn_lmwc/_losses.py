@@ -113,8 +113,8 @@ class LogLoss:
 
     The objective is ``sum_p s_p l_p`` (no 0.5); ``Q = sum_p s_p J_p^T H_p J_p`` and
     ``g = sum_p s_p J_p^T (p - y)``, both vectorised over the chunk as one product
-    ``A^T A`` of scaled rows (see ``gauss_newton``): for logistic outputs the rows of J are scaled by
-    ``sqrt(s p (1 - p))``; for softmax, since ``sum_m p_m = 1``,
+    ``A^T A`` of scaled rows (see ``gauss_newton``): for logistic outputs the rows of
+    J are scaled by ``sqrt(s p (1 - p))``; for softmax, since ``sum_m p_m = 1``,
     ``J_p^T H_p J_p = sum_m p_m (J_pm - Jbar_p)^T (J_pm - Jbar_p)`` with
     ``Jbar_p = sum_m p_m J_pm`` (equal to ``J^T diag(p) J - (J^T p)(p^T J)``), so the
     rows are centred, then scaled by ``sqrt(s p_m)``: positive semi-definite by
