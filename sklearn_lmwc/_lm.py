@@ -66,19 +66,29 @@ def lm_step(objective, w, value, damping, *, unconditional=False, mu_factor=10.0
     unless ``unconditional``, the objective increases. An accepted step divides the
     damping by ``mu_factor``, and lets the objective re-estimate its penalty
     (``alpha="bayes"``) from the accepted step's system.
+
+    The tries of ``objective.trial_batch`` successive dampings are evaluated by one
+    call of ``objective.values`` (one pass over the data) and the first that passes
+    is taken: the same step, damping and count of tries as trying them one by one.
     """
     system = objective.damped_system(w)
     if not system.is_finite():
         return w, value, damping
-    for _ in range(MAX_TRIES):
-        delta = system.solve(damping)
-        if delta is not None:
-            trial = w - delta
-            trial_value = objective.value(trial)
+    tries = 0
+    while tries < MAX_TRIES:
+        dampings, trials = [], []
+        for _ in range(min(objective.trial_batch, MAX_TRIES - tries)):
+            delta = system.solve(damping)
+            if delta is not None:
+                dampings.append(damping)
+                trials.append(w - delta)
+            damping = min(damping * mu_factor, mu_max)
+            tries += 1
+        trial_values = objective.values(trials) if trials else []
+        for tried, trial, trial_value in zip(dampings, trials, trial_values):
             if trial_value < np.inf and (unconditional or trial_value <= value):
                 trial_value = objective.reestimate(trial, trial_value, system)
-                return trial, trial_value, max(damping / mu_factor, mu_min)
-        damping = min(damping * mu_factor, mu_max)
+                return trial, trial_value, max(tried / mu_factor, mu_min)
     return w, value, damping
 
 

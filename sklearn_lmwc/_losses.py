@@ -203,6 +203,11 @@ class Objective:
         value is ``self.alpha``, 0 until ``start`` is called).
     """
 
+    # damping tries ``lm_step`` evaluates per call of ``values``: one, as in memory a
+    # try costs its own pass however they are grouped, and batching would waste the
+    # passes of the tries after the accepted one
+    trial_batch = 1
+
     def __init__(self, network, loss, X, Y, sample_weight=None, alpha=0.0, form="auto"):
         self.network, self.loss = network, loss
         self.X, self.Y, self.sample_weight = X, Y, sample_weight
@@ -223,7 +228,7 @@ class Objective:
             self.form = "kernel" if costs["kernel"] < costs["gram"] else "gram"
         per_sample = costs["kronecker_memory" if self.kronecker else "jacobian_memory"]
         self.chunk = max(64, _CHUNK_ELEMENTS // per_sample)
-        self._flat = None  # (weights, flat count) of the last value pass
+        self._flat = []  # (weights, flat count) of each point of the last value pass
 
     def _chunks(self):
         n = self.X.shape[0]
@@ -242,9 +247,25 @@ class Objective:
         The pass also counts the flat hidden activations at w, so that ``saturation``
         of the weights a step has just accepted costs no other pass."""
         total, flat = self.loss_sums(w)
+        self._flat = [(w.copy(), flat)]
+        return self._with_penalty(w, total)
+
+    def values(self, ws):
+        """The objective at each of the weight vectors ws (a list of floats).
+
+        Here one ``value`` pass per point; a distributed objective evaluates them all
+        in one pass over the data. The flat counts of every point are kept for
+        ``saturation``, whichever of them a step accepts."""
+        values, flats = [], []
+        for w in ws:
+            values.append(self.value(w))
+            flats += self._flat
+        self._flat = flats
+        return values
+
+    def _with_penalty(self, w, total):
         with np.errstate(all="ignore"):
             total += self._penalty(w)
-        self._flat = (w.copy(), flat)
         return float(total) if np.isfinite(total) else np.inf
 
     def loss_sums(self, w):
@@ -369,9 +390,11 @@ class Objective:
         n_hidden = sum(layer.size for layer in self.network.hidden)
         if not n_hidden:
             return 0.0
-        if self._flat is None or not np.array_equal(self._flat[0], w):
+        flat = next((f for point, f in self._flat if np.array_equal(point, w)), None)
+        if flat is None:
             self.value(w)
-        return self._flat[1] / (self.X.shape[0] * n_hidden)
+            flat = self._flat[0][1]
+        return flat / (self.X.shape[0] * n_hidden)
 
     def mean_net_statistic(self, w, statistic):
         """Per hidden layer, the (sample-weighted) mean over the training set of the

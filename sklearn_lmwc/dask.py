@@ -30,10 +30,12 @@ __all__ = ["DaskLMWCClassifier", "DaskLMWCRegressor", "DaskObjective"]
 
 def _block_sums(X, Y, sw=None, *, network, loss, w, kind, statistic=None):
     """One row block's sums of ``kind`` ("loss", "gauss_newton" or "statistic") as
-    one row, shape (1, K), so that dask's ``sum(axis=0)`` reduces them."""
+    one row, shape (1, K), so that dask's ``sum(axis=0)`` reduces them. For "loss",
+    w holds one weight vector per row, and the block's loss and flat count at each
+    follow one another."""
     objective = Objective(network, loss, X, Y, sw, 0.0, form="gram")
     if kind == "loss":
-        parts = objective.loss_sums(w)
+        parts = [objective.loss_sums(point) for point in w]
     elif kind == "gauss_newton":
         Q, g = objective.gauss_newton_sums(w)
         parts = Q[np.tril_indices_from(Q)], g
@@ -47,7 +49,10 @@ class DaskObjective(Objective):
     """An ``Objective`` whose sums over samples run over the row blocks of dask arrays.
 
     The damped system is always the N x N Gram form (the R x R form would need the
-    whole Jacobian in one place).
+    whole Jacobian in one place). ``lm_step`` evaluates the tries of
+    ``trial_batch = 3`` dampings in one pass: here a pass, not the arithmetic, is the
+    cost (a scheduler round, and the data read again when they do not stay in
+    memory), and LM takes about two tries per iteration.
 
     Parameters
     ----------
@@ -62,6 +67,8 @@ class DaskObjective(Objective):
         What ``dask.compute`` runs on; None: dask's default (the current client if
         there is one, else the threaded scheduler).
     """
+
+    trial_batch = 3
 
     def __init__(self, network, loss, X, Y, sample_weight=None, alpha=0.0, scheduler=None):
         super().__init__(network, loss, X, Y, None, alpha, form="gram")
@@ -83,8 +90,17 @@ class DaskObjective(Objective):
         return self._compute(parts.sum(axis=0))
 
     def loss_sums(self, w):
-        total, flat = self._sum_blocks(w, "loss", 2)
-        return total, int(flat)
+        return self._loss_sums_at([w])[0]
+
+    def values(self, ws):
+        sums = self._loss_sums_at(ws)
+        self._flat = [(w.copy(), flat) for w, (_, flat) in zip(ws, sums)]
+        return [self._with_penalty(w, total) for w, (total, _) in zip(ws, sums)]
+
+    def _loss_sums_at(self, ws):
+        """``loss_sums`` at each of ws, from one pass over the blocks."""
+        sums = self._sum_blocks(np.array(ws), "loss", 2 * len(ws)).reshape(-1, 2)
+        return [(total, int(flat)) for total, flat in sums]
 
     def gauss_newton_sums(self, w):
         N = self.network.n_weights

@@ -224,3 +224,40 @@ def test_parameters_are_the_in_memory_ones_plus_client(dask_class, local_class):
     assert params.pop("client") == "threads" and params["max_iter"] == 7
     assert params == local_class(max_iter=7).get_params()
     assert clone(dask_class(client="threads")).client == "threads"
+
+
+@pytest.mark.parametrize("loss_name", ["squared_error", "logistic"])
+def test_batched_tries_need_fewer_passes(loss_name, monkeypatch):
+    import sklearn_lmwc.dask as lmwc_dask
+
+    calls = []
+    inner = lmwc_dask._block_sums
+
+    def spy(*args, kind, **kwargs):
+        calls.append(kind)
+        return inner(*args, kind=kind, **kwargs)
+
+    monkeypatch.setattr(lmwc_dask, "_block_sums", spy)
+    memory, chunked, network, rng = _pair(loss_name, True, 0.1)
+    w0 = rng.uniform(-1, 1, network.n_weights)
+    blocks = chunked.X.numblocks[0]
+    results, passes = [], []
+    for trial_batch in (1, 3):
+        chunked.trial_batch = trial_batch
+        calls.clear()
+        results.append(levenberg_marquardt(chunked, w0.copy(), make_policy(
+            None, "stall", objective=chunked, w=w0, value=None, draw=None),
+            mu=1.0, max_iter=8))
+        passes.append({kind: calls.count(kind) / blocks for kind in set(calls)})
+    reference = levenberg_marquardt(memory, w0.copy(), make_policy(
+        None, "stall", objective=memory, w=w0, value=None, draw=None), mu=1.0, max_iter=8)
+    for result in results:
+        assert result.n_iter == reference.n_iter == 8
+        np.testing.assert_allclose(result.loss_curve, reference.loss_curve, rtol=1e-8)
+        np.testing.assert_allclose(result.w, reference.w, rtol=1e-8, atol=1e-10)
+    one, batched = passes
+    # one Jacobian pass per iteration either way, and a value pass at the start
+    assert one["gauss_newton"] == batched["gauss_newton"] == 8
+    assert batched["loss"] < one["loss"]
+    assert batched["loss"] == 1 + 8  # three tries were always enough
+    assert one["loss"] > 1 + 8  # while one by one took more than one try on average

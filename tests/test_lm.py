@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from sklearn_lmwc._compression import NoPolicy
-from sklearn_lmwc._lm import MAX_TRIES, levenberg_marquardt
+from sklearn_lmwc._compression import NoPolicy, make_policy
+from sklearn_lmwc._lm import MAX_TRIES, levenberg_marquardt, lm_step
 from sklearn_lmwc._losses import Objective, SquaredError
 from sklearn_lmwc._network import Network
 
@@ -33,16 +33,20 @@ def test_loss_never_increases_without_policy():
     assert curve[-1] < objective.mean(objective.value(w0))
 
 
-def test_all_tries_failing_keeps_the_weights():
+@pytest.mark.parametrize("trial_batch", [1, 3, 7])
+def test_all_tries_failing_keeps_the_weights(trial_batch):
     # w0 is a strict minimum: every try increases the error
     class Uphill:
         def __init__(self, inner, w0):
             self.inner, self.network, self.w0 = inner, inner.network, w0
-            self.trials = 0
+            self.trial_batch, self.trials = trial_batch, 0
 
         def value(self, w):
             self.trials += 1
             return self.inner.value(w) + (0.0 if np.array_equal(w, self.w0) else 1e9)
+
+        def values(self, ws):
+            return [self.value(w) for w in ws]
 
         def damped_system(self, w):
             return self.inner.damped_system(w)
@@ -62,8 +66,66 @@ def test_all_tries_failing_keeps_the_weights():
     result = levenberg_marquardt(objective, w0, NoPolicy(), max_iter=2)
     np.testing.assert_array_equal(result.w, w0)
     assert result.loss_curve == [objective.mean(objective.value(w0))] * 2
-    # one evaluation at the start, then MAX_TRIES per iteration, then the check above
+    # one evaluation at the start, then MAX_TRIES per iteration (30 is no multiple of
+    # 7: the last batch is short), then the check above
     assert objective.trials == 1 + 2 * MAX_TRIES + 1
+
+
+class _Counting(Objective):
+    """An objective counting its ``values`` calls and the points they evaluate."""
+
+    def __init__(self, *args, trial_batch, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.trial_batch, self.calls, self.points = trial_batch, 0, 0
+
+    def values(self, ws):
+        self.calls += 1
+        self.points += len(ws)
+        return super().values(ws)
+
+
+@pytest.mark.parametrize("compression", [None, "adaptive"])
+def test_trial_batch_gives_the_run_of_one_by_one_tries(compression):
+    X = np.random.RandomState(0).uniform(-1, 1, (150, 2))
+    Y = np.sin(3 * X[:, :1]) * X[:, 1:]
+    network = Network(2, (6,), 1, "mlp", "tanh")
+    w0 = np.random.RandomState(1).uniform(-1, 1, network.n_weights)
+    runs = []
+    for trial_batch in (1, 3):
+        objective = _Counting(network, SquaredError(), X, Y, trial_batch=trial_batch)
+        policy = make_policy(compression, "interval", objective=objective, w=w0,
+                             value=objective.value(w0), draw=None, interval=8)
+        mus = []
+        result = levenberg_marquardt(objective, w0.copy(), policy, max_iter=40, mu=10.0,
+                                     callback=lambda *args: mus.append(args[-1]))
+        runs.append((objective, result, mus))
+    (one, a, mus_a), (batched, b, mus_b) = runs
+    np.testing.assert_array_equal(b.w, a.w)
+    assert (b.value, b.loss_curve, b.n_iter, b.n_events, b.stopped) == \
+        (a.value, a.loss_curve, a.n_iter, a.n_events, a.stopped)
+    assert mus_b == mus_a  # the same damping after every iteration
+    if compression:
+        assert a.n_events > 0
+    # one call per try before; fewer calls, each judging up to three tries, with
+    assert one.calls == one.points > a.n_iter
+    assert batched.calls < one.calls <= batched.points
+
+
+def test_saturation_of_a_batched_try_needs_no_pass():
+    objective = _sine_objective(n=300, hidden=(4,))
+    objective.X = objective.X * 3  # some neurons saturate
+    objective.trial_batch = 3
+    w0 = np.random.RandomState(0).uniform(-1, 1, objective.network.n_weights)
+    w, _, _ = lm_step(objective, w0, objective.value(w0), 1e-3)
+    expected = _sine_objective(n=300, hidden=(4,))
+    expected.X = objective.X
+    assert not np.array_equal(w, objective._flat[-1][0])  # not the batch's last try
+
+    def no_pass(w):
+        raise AssertionError("a pass over the data")
+
+    objective.loss_sums = no_pass
+    assert 0 < objective.saturation(w) == expected.saturation(w)
 
 
 def test_mu_max_reached_leaves_finite_weights():
