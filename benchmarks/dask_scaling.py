@@ -12,6 +12,12 @@ weights from the in-memory one is printed.
 
     python benchmarks/dask_scaling.py                      # 1e5 and 1e6 rows
     python benchmarks/dask_scaling.py --rows 1e4 --smoke   # seconds
+    python benchmarks/dask_scaling.py --passes             # passes over the data
+
+``--passes`` counts instead the passes over the row blocks of a plain-LM fit on the
+threaded scheduler (1e4 rows, 50 iterations), with the damping tries judged one by
+one (``trial_batch = 1``) and three per pass (the default), per iteration: Jacobian
+passes (Q and g) and value passes (the tries, and the fit's few other values).
 """
 
 import argparse
@@ -24,8 +30,9 @@ import numpy as np
 from distributed import Client, LocalCluster
 from sklearn.exceptions import ConvergenceWarning
 
+import sklearn_lmwc.dask as lmwc_dask
 from sklearn_lmwc import LMWCRegressor
-from sklearn_lmwc.dask import DaskLMWCRegressor
+from sklearn_lmwc.dask import DaskLMWCRegressor, DaskObjective
 
 N_FEATURES, BLOCKS = 8, 10
 
@@ -55,13 +62,47 @@ def weights_gap(a, b):
     return float(np.abs(wa - wb).max() / np.abs(wb).max())
 
 
+def count_passes(rows=10_000, iterations=50):
+    """Per trial_batch (1, 3): Jacobian and value passes per iteration of a plain-LM fit."""
+    X, y = data(rows)
+    Xd, yd = da.from_array(X, chunks=(-(-rows // BLOCKS), -1)), da.from_array(y, chunks=-1)
+    kinds, inner = [], lmwc_dask._block_sums
+
+    def spy(*args, kind, **kwargs):
+        kinds.append(kind)
+        return inner(*args, kind=kind, **kwargs)
+
+    lmwc_dask._block_sums = spy
+    print(f"MLP {N_FEATURES}-10-1, plain LM, {rows} rows in {BLOCKS} blocks, "
+          f"{iterations} iterations, passes per iteration")
+    print(f"{'trial_batch':>11} | {'Jacobian':>8} | {'value':>6} | {'total':>6} | loss")
+    default = DaskObjective.trial_batch
+    for trial_batch in (1, default):
+        kinds.clear()
+        DaskObjective.trial_batch = trial_batch
+        reg = DaskLMWCRegressor(hidden_layer_sizes=(10,), topology="mlp", alpha=0.0,
+                                compression=None, tol=None, max_iter=iterations,
+                                random_state=0, client="threads")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            reg.fit(Xd, yd)
+        jacobian, value = (kinds.count(k) / BLOCKS / reg.n_iter_ for k in ("gauss_newton", "loss"))
+        print(f"{trial_batch:>11} | {jacobian:>8.2f} | {value:>6.2f} | {jacobian + value:>6.2f} "
+              f"| {reg.loss_:.6g}")
+    DaskObjective.trial_batch, lmwc_dask._block_sums = default, inner
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=float, nargs="+", default=[1e5, 1e6])
     parser.add_argument("--iterations", type=int, default=5)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--smoke", action="store_true", help="2 iterations")
+    parser.add_argument("--passes", action="store_true",
+                        help="count passes over the data per iteration instead")
     args = parser.parse_args()
+    if args.passes:
+        return count_passes()
     iterations = 2 if args.smoke else args.iterations
     params = dict(hidden_layer_sizes=(10,), topology="mlp", alpha=0.0, compression=None,
                   tol=None, max_iter=iterations, random_state=0)
