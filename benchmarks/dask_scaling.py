@@ -13,6 +13,11 @@ weights from the in-memory one is printed.
     python benchmarks/dask_scaling.py                      # 1e5 and 1e6 rows
     python benchmarks/dask_scaling.py --rows 1e4 --smoke   # seconds
     python benchmarks/dask_scaling.py --passes             # passes over the data
+    python benchmarks/dask_scaling.py --zarr /tmp/store --rows 1e7 --iterations 2
+
+``--zarr DIR`` is the out-of-core case: the script writes X and y (generated block by
+block on the cluster, never whole in any process) to a zarr store in DIR, then fits
+on the LocalCluster from the store, every pass reading the blocks from disk again.
 
 ``--passes`` counts instead the passes over the row blocks of a plain-LM fit on the
 threaded scheduler (1e4 rows, 50 iterations), with the damping tries judged one by
@@ -92,12 +97,33 @@ def count_passes(rows=10_000, iterations=50):
     DaskObjective.trial_batch, lmwc_dask._block_sums = default, inner
 
 
+def out_of_core(rows, path, iterations, client):
+    """Write ``rows`` rows to a zarr store at ``path``, then fit from it on ``client``."""
+    chunk = 100_000
+    rng = da.random.RandomState(0)
+    X = rng.uniform(-1, 1, (rows, N_FEATURES), chunks=(chunk, -1))
+    y = da.sin(2 * X[:, 0]) + X[:, 1] * X[:, 2] + 0.1 * rng.standard_normal(rows, chunks=chunk)
+    start = time.perf_counter()
+    da.to_zarr(X, f"{path}/X.zarr", overwrite=True)
+    da.to_zarr(y, f"{path}/y.zarr", overwrite=True)
+    print(f"wrote {rows:.0e} rows in {rows // chunk} blocks to {path} in "
+          f"{time.perf_counter() - start:.0f} s", flush=True)
+    estimator = DaskLMWCRegressor(hidden_layer_sizes=(10,), topology="mlp", alpha=0.0,
+                                  compression=None, tol=None, max_iter=iterations,
+                                  random_state=0, client=client)
+    per_iteration, peak, _ = timed_fit(estimator, da.from_zarr(f"{path}/X.zarr"),
+                                       da.from_zarr(f"{path}/y.zarr"))
+    print(f"{rows:>9.0e} | {'zarr, cluster':<13} | {per_iteration:>13.3f} | {peak:>15.1f}",
+          flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=float, nargs="+", default=[1e5, 1e6])
     parser.add_argument("--iterations", type=int, default=5)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--smoke", action="store_true", help="2 iterations")
+    parser.add_argument("--zarr", metavar="DIR", help="out of core, from a zarr store in DIR")
     parser.add_argument("--passes", action="store_true",
                         help="count passes over the data per iteration instead")
     args = parser.parse_args()
@@ -112,6 +138,10 @@ def main():
           f"| {'weights vs in-memory':>20}")
     with LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
                       dashboard_address=None) as cluster, Client(cluster) as client:
+        if args.zarr:
+            for rows in map(int, args.rows):
+                out_of_core(rows, args.zarr, iterations, client)
+            return
         for rows in map(int, args.rows):
             X, y = data(rows)
             chunk = -(-rows // BLOCKS)
