@@ -15,8 +15,16 @@ with ``--hypothesis-profile=NAME``:
 
 Both have no deadline: a fit's time varies with the drawn network and data, and
 with the machine's load.
+
+``benchmark_script(name)`` imports ``benchmarks/NAME.py`` as a module, for the
+benchmarks' smoke tests.
 """
 
+import importlib.util
+from functools import cache
+from pathlib import Path
+
+import pytest
 from hypothesis import HealthCheck, settings
 
 _COMMON = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow],
@@ -25,3 +33,18 @@ _COMMON = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow],
 settings.register_profile("default", max_examples=25, **_COMMON)
 settings.register_profile("thorough", max_examples=500, **_COMMON)
 settings.load_profile("default")  # the command line's --hypothesis-profile overrides it
+
+
+@cache
+def _load_benchmark(name):
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"_{name}_benchmark", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def benchmark_script():
+    """``load(name)``: the script ``benchmarks/<name>.py`` imported as a module."""
+    return _load_benchmark

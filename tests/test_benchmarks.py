@@ -1,7 +1,6 @@
 """benchmarks/paper.py --smoke runs end to end and writes a complete table."""
 
 import csv
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -10,14 +9,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PAPER = ROOT / "benchmarks" / "paper.py"
-
-
-def _paper_module():
-    # the settings and methods the table must cover, read from the script itself
-    spec = importlib.util.spec_from_file_location("_paper_benchmark", PAPER)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
@@ -32,9 +23,10 @@ def smoke_run(tmp_path_factory):
     return out, proc.stdout
 
 
-def test_smoke_table_has_a_row_per_setting_and_method(smoke_run):
+def test_smoke_table_has_a_row_per_setting_and_method(smoke_run, benchmark_script):
     out, stdout = smoke_run
-    paper = _paper_module()
+    # the settings and methods the table must cover, read from the script itself
+    paper = benchmark_script("paper")
     table = (out / "paper_mean_smoke.md").read_text(encoding="utf-8")
     assert 'net_statistic="mean"' in table
     rows = [line for line in table.splitlines()
@@ -62,8 +54,8 @@ def test_smoke_chart(smoke_run):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_wilson_interval():
-    wilson = _paper_module().wilson
+def test_wilson_interval(benchmark_script):
+    wilson = benchmark_script("paper").wilson
     lo, hi = wilson(0, 100)
     assert lo == 0 and 0.036 < hi < 0.038  # 3.7% upper bound at 0/100
     lo, hi = wilson(50, 100)

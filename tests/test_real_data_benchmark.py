@@ -1,27 +1,16 @@
 """benchmarks/real_data.py --smoke runs end to end, caches its rows and writes the tables."""
 
-import importlib.util
 import math
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-REAL_DATA = ROOT / "benchmarks" / "real_data.py"
 TINY = 'tiny={"hidden_layer_sizes": [2], "topology": "fcc"}'
 
 
-def _real_data_module():
-    spec = importlib.util.spec_from_file_location("_real_data_benchmark", REAL_DATA)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
-def smoke_run(tmp_path_factory):
+def smoke_run(tmp_path_factory, benchmark_script):
     out = tmp_path_factory.mktemp("real_data")
-    module = _real_data_module()
+    module = benchmark_script("real_data")
     # data sets that ship with scikit-learn: no download, no optional extra
     argv = ["--smoke", "--datasets", "diabetes,iris", "--lmwc", TINY, "--out", str(out)]
     return module, out, argv, module.main(argv)
@@ -63,8 +52,8 @@ def test_rerun_reuses_the_cache(smoke_run):
     assert again == results
 
 
-def test_parse_config_makes_tuples():
-    module = _real_data_module()
+def test_parse_config_makes_tuples(benchmark_script):
+    module = benchmark_script("real_data")
     name, params = module.parse_config(TINY)
     assert name == "tiny"
     assert params == {"hidden_layer_sizes": (2,), "topology": "fcc"}
