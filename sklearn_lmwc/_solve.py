@@ -31,16 +31,9 @@ def _cholesky(A):
             return None
 
 
-def damped_step(Q, g, mu):
-    """``(Q + mu I)^-1 g`` by Cholesky, or None when Q + mu I is not positive definite.
-
-    Only the lower triangle of Q is read.
-    """
-    return GramSystem(Q, g).solve(mu)
-
-
 class GramSystem:
-    """``(Q + mu I) delta = g`` in the weights' space (N x N), by Cholesky."""
+    """``(Q + mu I) delta = g`` in the weights' space (N x N), by Cholesky; only the
+    lower triangle of Q is read."""
 
     def __init__(self, Q, g):
         self.Q, self.g = Q, g
