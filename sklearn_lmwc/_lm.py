@@ -26,9 +26,65 @@ class LMResult:
     stopped: str = "max_iter"  # "goal", "callback", "interrupted" or "max_iter"
 
 
-def levenberg_marquardt(objective, w, policy, *, mu=1e-3, mu_factor=10.0, mu_min=1e-15,
-                        mu_max=1e15, max_iter=1000, goal=0.0, callback=None):
-    """Minimise ``objective`` from w.
+class Values:
+    """A request of a run for the objective at each of the weight vectors ``ws``."""
+
+    def __init__(self, objective, ws):
+        self.objective, self.ws = objective, ws
+
+    def serve(self):
+        return self.objective.values(self.ws)
+
+
+class System:
+    """A request for the damped system of an LM iteration at w."""
+
+    def __init__(self, objective, w):
+        self.objective, self.w = objective, w
+
+    def serve(self):
+        return self.objective.damped_system(self.w)
+
+
+class Solve:
+    """A request for the step of ``system`` at damping ``mu`` (None if it fails)."""
+
+    def __init__(self, system, mu):
+        self.system, self.mu = system, mu
+
+    def serve(self):
+        return self.system.solve(self.mu)
+
+
+def serve(run):
+    """Carry a run out alone: serve each of its requests as it comes; its result.
+
+    A run (``lm_run``, ``lm_iteration``, ``run_iterations``) is a generator that
+    yields ``Values``, ``System`` and ``Solve`` requests, the passes over the data
+    and the factorisations, and is sent their answers; ``_batched`` serves the
+    requests of many runs together instead. Ctrl-C is passed into the run, which
+    ends with the weights of its last completed iteration.
+    """
+    answer, interrupted = None, False
+    while True:
+        try:
+            request = run.throw(KeyboardInterrupt()) if interrupted else run.send(answer)
+        except StopIteration as stop:
+            return stop.value
+        try:
+            answer, interrupted = request.serve(), False
+        except KeyboardInterrupt:
+            interrupted = True
+
+
+def levenberg_marquardt(objective, w, policy, **options):
+    """Minimise ``objective`` from w: ``lm_run`` carried out alone, an ``LMResult``."""
+    return serve(lm_run(objective, w, policy, **options))
+
+
+def lm_run(objective, w, policy, *, mu=1e-3, mu_factor=10.0, mu_min=1e-15, mu_max=1e15,
+           max_iter=1000, goal=0.0, callback=None):
+    """Minimise ``objective`` from w (a run: see ``serve``).
 
     Each iteration computes Q and g once, then tries ``w - (Q + mu I)^-1 g`` with mu
     growing by ``mu_factor`` until the objective does not increase (at most
@@ -44,21 +100,28 @@ def levenberg_marquardt(objective, w, policy, *, mu=1e-3, mu_factor=10.0, mu_min
 
     def step(w, value, after_event):
         nonlocal damping
-        w, value, damping = lm_step(objective, w, value, mu if after_event else damping,
-                                    unconditional=after_event, mu_factor=mu_factor,
-                                    mu_min=mu_min, mu_max=mu_max)
+        w, value, damping = yield from lm_iteration(
+            objective, w, value, mu if after_event else damping, unconditional=after_event,
+            mu_factor=mu_factor, mu_min=mu_min, mu_max=mu_max)
         return w, value
 
     def report(iteration, w, loss, event):
         return callback(iteration, w, loss, event, damping)
 
-    return run_iterations(objective, w, policy, step, max_iter=max_iter, goal=goal,
-                          callback=None if callback is None else report)
+    return (yield from run_iterations(objective, w, policy, step, max_iter=max_iter,
+                                      goal=goal,
+                                      callback=None if callback is None else report))
 
 
-def lm_step(objective, w, value, damping, *, unconditional=False, mu_factor=10.0,
-            mu_min=1e-15, mu_max=1e15):
-    """One LM iteration from w (``value = objective.value(w)``): ``(w, value, damping)``.
+def lm_step(objective, w, value, damping, **options):
+    """``lm_iteration`` carried out alone: ``(w, value, damping)``."""
+    return serve(lm_iteration(objective, w, value, damping, **options))
+
+
+def lm_iteration(objective, w, value, damping, *, unconditional=False, mu_factor=10.0,
+                 mu_min=1e-15, mu_max=1e15):
+    """One LM iteration from w (``value = objective.value(w)``), a run whose result is
+    ``(w, value, damping)``.
 
     Computes Q and g once and tries ``w - (Q + damping I)^-1 g``, multiplying the
     damping by ``mu_factor`` after every failed try (at most ``MAX_TRIES``; then w
@@ -71,20 +134,20 @@ def lm_step(objective, w, value, damping, *, unconditional=False, mu_factor=10.0
     call of ``objective.values`` (one pass over the data) and the first that passes
     is taken: the same step, damping and count of tries as trying them one by one.
     """
-    system = objective.damped_system(w)
+    system = yield System(objective, w)
     if not system.is_finite():
         return w, value, damping
     tries = 0
     while tries < MAX_TRIES:
         dampings, trials = [], []
         for _ in range(min(objective.trial_batch, MAX_TRIES - tries)):
-            delta = system.solve(damping)
+            delta = yield Solve(system, damping)
             if delta is not None:
                 dampings.append(damping)
                 trials.append(w - delta)
             damping = min(damping * mu_factor, mu_max)
             tries += 1
-        trial_values = objective.values(trials) if trials else []
+        trial_values = (yield Values(objective, trials)) if trials else []
         for tried, trial, trial_value in zip(dampings, trials, trial_values):
             if trial_value < np.inf and (unconditional or trial_value <= value):
                 trial_value = objective.reestimate(trial, trial_value, system)
@@ -93,19 +156,20 @@ def lm_step(objective, w, value, damping, *, unconditional=False, mu_factor=10.0
 
 
 def run_iterations(objective, w, policy, step, *, max_iter, goal, callback):
-    """The loop every solver shares: iterations, goal, policy, callback, bookkeeping.
+    """The loop every solver shares: iterations, goal, policy, callback, bookkeeping
+    (a run: see ``serve``; its result is an ``LMResult``).
 
     The loop ends when the goal metric reaches ``goal`` or ``EXACT_FIT``, at
     ``max_iter``, or when the callback says so.
 
-    ``step(w, value, after_event) -> (w, value)`` is one solver iteration from w
-    (``value = objective.value(w)``); ``after_event`` is True for the first one after
-    a policy event. After every iteration but the last the policy may replace the
-    weights; the loss curve gets the mean loss after every iteration and after every
-    event. Ctrl-C stops the loop with the weights of the last completed iteration;
-    ``policy.finish`` picks the weights returned.
+    ``step(w, value, after_event)`` is one solver iteration from w (``value =
+    objective.value(w)``), a run whose result is ``(w, value)``; ``after_event`` is
+    True for the first one after a policy event. After every iteration but the last
+    the policy may replace the weights; the loss curve gets the mean loss after every
+    iteration and after every event. Ctrl-C stops the loop with the weights of the
+    last completed iteration; ``policy.finish`` picks the weights returned.
     """
-    value = objective.value(w)
+    value, = yield Values(objective, [w])
     result = LMResult(w, value)
     goal = max(goal, EXACT_FIT)
     if objective.goal_metric(value) <= goal:
@@ -115,7 +179,7 @@ def run_iterations(objective, w, policy, step, *, max_iter, goal, callback):
     try:
         for it in range(1, max_iter + 1):
             previous = value
-            w, value = step(w, value, event)
+            w, value = yield from step(w, value, event)
             event = False
             result.n_iter = it
             result.loss_curve.append(objective.mean(value))
@@ -129,7 +193,8 @@ def run_iterations(objective, w, policy, step, *, max_iter, goal, callback):
                 result.stopped = "callback"
                 break
             if new_w is not None:
-                w, value = new_w, objective.value(new_w)
+                value, = yield Values(objective, [new_w])
+                w = new_w
                 result.loss_curve.append(objective.mean(value))
                 event = True
     except KeyboardInterrupt:

@@ -55,9 +55,10 @@ _PER_SAMPLE_CALL = 15_000  # numpy's matmul calls BLAS once per sample of a batc
 
 
 def add_gram(Q, A):
-    """``Q += A^T A``. numpy runs ``A.T @ A`` as one symmetric BLAS product; measured
-    at 8000 x 841 on 2 threads it took half the time of scipy's own ``dsyrk``."""
-    Q += A.T @ A
+    """``Q += A^T A`` (or, for a stack of T matrices, ``Q[t] += A[t]^T A[t]``). numpy
+    runs ``A.T @ A`` as one symmetric BLAS product; measured at 8000 x 841 on 2
+    threads it took half the time of scipy's own ``dsyrk``."""
+    Q += A.T @ A if A.ndim == 2 else np.swapaxes(A, -1, -2) @ A
 
 
 class SquaredError:
@@ -67,8 +68,10 @@ class SquaredError:
     gaussian = True  # a noise precision (beta) to estimate for alpha="bayes"
 
     def value(self, out, Y, sw):
-        r2 = np.square(out - Y).sum(axis=1)
-        return 0.5 * (r2.sum() if sw is None else sw @ r2)
+        """The loss summed over the samples (a value per network for a stack of
+        outputs, ``(T, n, M)``)."""
+        r2 = np.square(out - Y).sum(axis=-1)
+        return 0.5 * (r2.sum(axis=-1) if sw is None else r2 @ sw)
 
     def gauss_newton(self, out, Y, sw):
         """``(r, scale)``: ``g = sum_p J_p^T r_p`` and ``Q = sum_p B_p^T B_p`` with
@@ -94,13 +97,12 @@ def _softmax_nll(out, Y):
     ``m + log1p(sum of the other terms)`` with ``m`` the largest ``z_k - z_y``: no
     overflow, and a well-classified row keeps its tiny loss (``exp(-50)``, not 0)
     whatever scipy's ``logsumexp`` does."""
-    rows = np.arange(out.shape[0])
-    d = out - (Y * out).sum(axis=1, keepdims=True)
-    top = d.argmax(axis=1)
-    m = d[rows, top]
-    terms = np.exp(d - m[:, None])
-    terms[rows, top] = 0.0
-    return m + np.log1p(terms.sum(axis=1))
+    d = out - (Y * out).sum(axis=-1, keepdims=True)
+    top = d.argmax(axis=-1)[..., None]
+    m = np.take_along_axis(d, top, axis=-1)
+    terms = np.exp(d - m)
+    np.put_along_axis(terms, top, 0.0, axis=-1)
+    return m[..., 0] + np.log1p(terms.sum(axis=-1))
 
 
 class LogLoss:
@@ -134,15 +136,16 @@ class LogLoss:
 
     def probabilities(self, out):
         if self.kind == "softmax":
-            return softmax(out, axis=1)
+            return softmax(out, axis=-1)
         return expit(out)
 
     def value(self, out, Y, sw):
+        """The loss summed over the samples (per network for a stack of outputs)."""
         if self.kind == "softmax":
             nll = _softmax_nll(out, Y)
         else:
-            nll = -(Y * log_expit(out) + (1.0 - Y) * log_expit(-out)).sum(axis=1)
-        return nll.sum() if sw is None else sw @ nll
+            nll = -(Y * log_expit(out) + (1.0 - Y) * log_expit(-out)).sum(axis=-1)
+        return nll.sum(axis=-1) if sw is None else nll @ sw
 
     def gauss_newton(self, out, Y, sw):
         """``(r, scale)`` as for ``SquaredError.gauss_newton``."""
@@ -155,10 +158,11 @@ class LogLoss:
         if sw is not None:
             r *= sw[:, None]
             h = h * sw[:, None]
-        root = np.sqrt(h)[:, :, None]
+        root = np.sqrt(h)[..., None]
         if self.kind == "softmax":
             # centre each sample's rows on their p-weighted mean: T_m - Tbar
-            return r, lambda T: (T - np.einsum("pm,pmk->pk", P, T)[:, None, :]) * root
+            return r, lambda T: (T - np.einsum("...pm,...pmk->...pk", P, T)[..., None, :]
+                                 ) * root
         return r, lambda T: T * root
 
     def mean(self, total, weight_sum, n_outputs):
@@ -230,10 +234,12 @@ class Objective:
         self.chunk = max(64, _CHUNK_ELEMENTS // per_sample)
         self._flat = []  # (weights, flat count) of each point of the last value pass
 
-    def _chunks(self):
-        n = self.X.shape[0]
-        for start in range(0, n, self.chunk):
-            s = slice(start, min(start + self.chunk, n))
+    def _chunks(self, networks=1):
+        """The data in chunks of rows; ``networks`` evaluated together divide the
+        rows of a chunk, so that memory stays bounded."""
+        n, size = self.X.shape[0], max(1, self.chunk // networks)
+        for start in range(0, n, size):
+            s = slice(start, min(start + size, n))
             sw = None if self.sample_weight is None else self.sample_weight[s]
             yield self.X[s], self.Y[s], sw
 
@@ -246,22 +252,20 @@ class Objective:
 
         The pass also counts the flat hidden activations at w, so that ``saturation``
         of the weights a step has just accepted costs no other pass."""
-        total, flat = self.loss_sums(w)
-        self._flat = [(w.copy(), flat)]
-        return self._with_penalty(w, total)
+        return self.values([w])[0]
 
     def values(self, ws):
         """The objective at each of the weight vectors ws (a list of floats).
 
-        Here one ``value`` pass per point; a distributed objective evaluates them all
-        in one pass over the data. The flat counts of every point are kept for
+        Here one pass per point; a distributed objective evaluates them all in one
+        pass over the data. The flat counts of every point are kept for
         ``saturation``, whichever of them a step accepts."""
-        values, flats = [], []
-        for w in ws:
-            values.append(self.value(w))
-            flats += self._flat
-        self._flat = flats
-        return values
+        return self.values_from_sums(ws, [self.loss_sums(w) for w in ws])
+
+    def values_from_sums(self, ws, sums):
+        """``values(ws)`` from the ``loss_sums`` at each of ws, however computed."""
+        self._flat = [(w.copy(), flat) for w, (_, flat) in zip(ws, sums)]
+        return [self._with_penalty(w, total) for w, (total, _) in zip(ws, sums)]
 
     def _with_penalty(self, w, total):
         with np.errstate(all="ignore"):
@@ -270,10 +274,12 @@ class Objective:
 
     def loss_sums(self, w):
         """The loss summed over the samples at w, without the penalty, and the count
-        of flat hidden activations: the sums a distributed objective adds up."""
+        of flat hidden activations: the sums a distributed objective adds up. For T
+        weight vectors (w of shape ``(T, N)``), two arrays of T sums."""
+        networks = w.shape[0] if w.ndim == 2 else 1
         total, flat = 0.0, 0
         with np.errstate(all="ignore"):
-            for X, Y, sw in self._chunks():
+            for X, Y, sw in self._chunks(networks):
                 out, count = self.network.forward_counting_flat(w, X)
                 total += self.loss.value(out, Y, sw)
                 flat += count
@@ -285,15 +291,11 @@ class Objective:
         r, scale = self.loss.gauss_newton(out, Y, sw)
         return A, [scale(d) for d in D], self.network.gradient(A, D, r)
 
-    def _add_penalty_gradient(self, w, g):
-        if self.alpha:
-            g += self.alpha * self.penalised * w
-
     def damped_system(self, w):
         """The damped system of an LM iteration at w (see ``_solve``): in the weights'
         space, or in the residuals' space when that is cheaper (``form``)."""
         if self.form == "gram":
-            return GramSystem(*self.normal_equations(w))
+            return self.gram_system(w, *self.gauss_newton_sums(w))
         N = self.network.n_weights
         rows, g = [], np.zeros(N)
         with np.errstate(all="ignore"):
@@ -301,28 +303,39 @@ class Objective:
                 A, B, g_chunk = self._factors(w, X, Y, sw)
                 g += g_chunk
                 rows.append(self.network.assemble_jacobian(A, B).reshape(-1, N))
-        self._add_penalty_gradient(w, g)
-        return KernelSystem(np.concatenate(rows), g, self.alpha * self.penalised)
+        return KernelSystem(np.concatenate(rows), self._penalised_gradient(w, g),
+                            self.alpha * self.penalised)
+
+    def gram_system(self, w, Q, g):
+        """The weights'-space system at w from the loss's ``gauss_newton_sums`` (Q and g
+        get the penalty, in place)."""
+        return GramSystem(*self._penalise(w, Q, g))
 
     def normal_equations(self, w):
         """Quasi-Hessian Q and gradient g of the objective at w, accumulated over chunks."""
-        Q, g = self.gauss_newton_sums(w)
-        N = self.network.n_weights
-        Q[np.diag_indices(N)] += self.alpha * self.penalised
-        self._add_penalty_gradient(w, g)
-        return Q, g
+        return self._penalise(w, *self.gauss_newton_sums(w))
+
+    def _penalise(self, w, Q, g):
+        Q[np.diag_indices(self.network.n_weights)] += self.alpha * self.penalised
+        return Q, self._penalised_gradient(w, g)
+
+    def _penalised_gradient(self, w, g):
+        if self.alpha:
+            g += self.alpha * self.penalised * w
+        return g
 
     def gauss_newton_sums(self, w):
-        """Q and g of the loss alone (without the penalty), summed over the samples."""
-        N = self.network.n_weights
-        Q, g = np.zeros((N, N)), np.zeros(N)
+        """Q and g of the loss alone (without the penalty), summed over the samples;
+        for T weight vectors (w of shape ``(T, N)``, Jacobian path only) stacks of T."""
+        lead, N = w.shape[:-1], self.network.n_weights
+        Q, g = np.zeros((*lead, N, N)), np.zeros((*lead, N))
         gram = KroneckerGram(self.network) if self.kronecker else None
         with np.errstate(all="ignore"):
-            for X, Y, sw in self._chunks():
+            for X, Y, sw in self._chunks(w.shape[0] if lead else 1):
                 A, B, g_chunk = self._factors(w, X, Y, sw)
                 g += g_chunk
                 if gram is None:
-                    add_gram(Q, self.network.assemble_jacobian(A, B).reshape(-1, N))
+                    add_gram(Q, self.network.assemble_jacobian(A, B).reshape(*lead, -1, N))
                 else:
                     gram.add(A, B)
             if gram is not None:

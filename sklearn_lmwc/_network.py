@@ -94,8 +94,11 @@ class Network:
 
     # ---- layout ---------------------------------------------------------------
     def unpack(self, w):
-        """Views ``(W, b)`` of every layer's block of ``w``."""
-        return [(w[L.weights].reshape(L.fan_in, L.size), w[L.bias]) for L in self.layers]
+        """Views ``(W, b)`` of every layer's block of ``w`` (shape ``(N,)``, or
+        ``(T, N)`` for T weight vectors: then W is ``(T, fan_in, size)``)."""
+        lead = w.shape[:-1]
+        return [(w[..., L.weights].reshape(*lead, L.fan_in, L.size), w[..., L.bias])
+                for L in self.layers]
 
     def pack(self, coefs, intercepts):
         w = np.empty(self.n_weights)
@@ -116,24 +119,26 @@ class Network:
         float64); with ``keep`` also ``(Z, nets, slopes)``.
 
         ``nets[l]`` and ``slopes[l]`` (d activation / d net) are per hidden layer.
+        For T weight vectors (w of shape ``(T, N)``) every array gets a leading axis
+        of length T: the T networks are evaluated together.
         """
-        n = X.shape[0]
-        Z = np.empty((n, self.n_columns))  # float64 whatever X's dtype
+        lead, n = w.shape[:-1], X.shape[0]
+        Z = np.empty((*lead, n, self.n_columns))  # float64 whatever X's dtype
         # sparse X is densified here, one chunk of rows at a time
-        Z[:, : self.n_inputs] = X.toarray() if issparse(X) else X
+        Z[..., : self.n_inputs] = X.toarray() if issparse(X) else X
         nets, slopes = [], []
         params = self.unpack(w)
         for L, (W, b) in zip(self.hidden, params):
-            net = Z[:, L.src] @ W
-            net += b
+            net = Z[..., L.src] @ W
+            net += b[..., None, :]
             out = self.activation(net)
-            Z[:, L.dst] = out
+            Z[..., L.dst] = out
             if keep:
                 nets.append(net)
                 slopes.append(self.activation.derivative(net, out))
         W, b = params[-1]
-        Y = Z[:, self.layers[-1].src] @ W
-        Y += b
+        Y = Z[..., self.layers[-1].src] @ W
+        Y += b[..., None, :]
         if keep:
             return Y, (Z, nets, slopes)
         return Y
@@ -146,26 +151,28 @@ class Network:
         ones (the bias), ``D[l]`` (n, M, size) the sensitivities ``dY[p, m] / dnet``
         of its neurons (the identity for the output layer). Layer l's block
         ``[W_l.ravel(), b_l]`` is the row-major vec of a (fan_in + 1, size) matrix, so
-        ``dY[p, m] / d block_l = vec(outer(A[l][p], D[l][p, m]))``.
+        ``dY[p, m] / d block_l = vec(outer(A[l][p], D[l][p, m]))``. For T weight
+        vectors every array gets a leading axis of length T.
         """
         n, M = X.shape[0], self.n_outputs
+        lead = w.shape[:-1]
         Y, (Z, _, slopes) = self.forward(w, X, keep=True)
         params = self.unpack(w)
         A = []
         for L in self.layers:
-            a = np.empty((n, L.fan_in + 1))
-            a[:, :-1] = Z[:, L.src]
-            a[:, -1] = 1.0
+            a = np.empty((*lead, n, L.fan_in + 1))
+            a[..., :-1] = Z[..., L.src]
+            a[..., -1] = 1.0
             A.append(a)
         D = [None] * len(self.layers)
-        D[-1] = np.broadcast_to(np.eye(M), (n, M, M))
+        D[-1] = np.broadcast_to(np.eye(M), (*lead, n, M, M))
         # G[p, m, c]: derivative of output m with respect to column c of Z
-        G = np.zeros((n, M, self.n_columns))
-        self._backprop_to_sources(G, self.layers[-1], params[-1][0].T)
+        G = np.zeros((*lead, n, M, self.n_columns))
+        self._backprop_to_sources(G, self.layers[-1], _transposed(params[-1][0]))
         for k in range(len(self.hidden) - 1, -1, -1):
             L, W = self.hidden[k], params[k][0]
-            D[k] = G[:, :, L.dst] * slopes[k][:, None, :]
-            self._backprop_to_sources(G, L, D[k] @ W.T)
+            D[k] = G[..., L.dst] * slopes[k][..., None, :]
+            self._backprop_to_sources(G, L, D[k] @ _transposed(W))
         return Y, A, D
 
     def jacobian(self, w, X):
@@ -174,27 +181,32 @@ class Network:
         return Y, self.assemble_jacobian(A, D)
 
     def assemble_jacobian(self, A, D):
-        """``J`` (n, M, n_weights) from the factors of ``backprop`` (D possibly rescaled)."""
-        n, M = D[-1].shape[:2]
-        J = np.empty((n, M, self.n_weights))
+        """``J`` (n, M, n_weights) from the factors of ``backprop`` (D possibly rescaled);
+        with a leading axis of T networks in them, ``(T, n, M, n_weights)``."""
+        shape = D[-1].shape[:-1]  # (..., n, M)
+        J = np.empty((*shape, self.n_weights))
         for L, a, d in zip(self.layers, A, D):
             # splitting the last, contiguous axis of a slice is a view, never a copy
-            block = J[:, :, _block(L)].reshape(n, M, L.fan_in + 1, L.size)
-            np.multiply(a[:, None, :, None], d[:, :, None, :], out=block)
+            block = J[..., _block(L)].reshape(*shape, L.fan_in + 1, L.size)
+            np.multiply(a[..., :, None, :, None], d[..., None, :], out=block)
         return J
 
     def gradient(self, A, D, r):
-        """``sum_p sum_m r[p, m] dY[p, m] / dw`` from the factors of ``backprop``."""
-        g = np.empty(self.n_weights)
+        """``sum_p sum_m r[p, m] dY[p, m] / dw`` from the factors of ``backprop``
+        (for T networks, r is ``(T, n, M)`` and the result ``(T, N)``)."""
+        lead = r.shape[:-2]
+        g = np.empty((*lead, self.n_weights))
         for L, a, d in zip(self.layers, A, D):
-            g[_block(L)] = (a.T @ np.einsum("pm,pmj->pj", r, d)).ravel()
+            g[..., _block(L)] = (np.swapaxes(a, -1, -2)
+                                 @ np.einsum("...pm,...pmj->...pj", r, d)
+                                 ).reshape(*lead, -1)
         return g
 
     def _backprop_to_sources(self, G, layer, grad):
         # columns of the raw inputs need no gradient
         start = max(layer.src.start, self.n_inputs)
         if start < layer.src.stop:
-            G[:, :, start:layer.src.stop] += grad[..., start - layer.src.start:]
+            G[..., start:layer.src.stop] += grad[..., start - layer.src.start:]
 
     # ---- hidden-neuron statistics and compression ------------------------------
     def net_statistic(self, w, X, statistic="mean"):
@@ -223,7 +235,8 @@ class Network:
         """Outputs for the rows of X and their ``flat_count``, in one pass."""
         Y, (_, _, slopes) = self.forward(w, X, keep=True)
         flat = threshold * self.activation.gain * self.activation.max_slope
-        return Y, sum(int(np.count_nonzero(np.abs(s) < flat)) for s in slopes)
+        # for T networks, a count per network
+        return Y, sum(np.count_nonzero(np.abs(s) < flat, axis=(-2, -1)) for s in slopes)
 
     def scale_hidden(self, w, factors):
         """Copy of w with hidden layer l's incoming weights and biases scaled by ``factors[l]``."""
@@ -232,6 +245,12 @@ class Network:
             W *= f
             b *= f
         return w
+
+
+def _transposed(W):
+    """W^T of one layer (fan_in, size), or of T layers with an axis for the samples
+    inserted (T, 1, size, fan_in), to multiply per-sample sensitivities."""
+    return W.T if W.ndim == 2 else np.swapaxes(W, -1, -2)[:, None]
 
 
 def _block(layer):

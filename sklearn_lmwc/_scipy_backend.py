@@ -21,7 +21,7 @@ Knows an ``Objective`` with a squared-error loss; nothing of scikit-learn.
 import numpy as np
 from scipy.optimize import least_squares
 
-from ._lm import MAX_TRIES, lm_step, run_iterations
+from ._lm import MAX_TRIES, Values, lm_iteration, run_iterations, serve
 
 # Residual evaluations per segment, the one at the starting point included (scipy
 # counts it for both "lm" and "trf"): at most MAX_TRIES trial steps, the built-in
@@ -135,7 +135,7 @@ def least_squares_lm(objective, w, policy, *, mu=1e-3, mu_factor=10.0, mu_min=1e
     MINPACK runs its own trust-region damping, started afresh by every call, and never
     accepts a step that increases the error. So the step the paper takes
     unconditionally after a compression or restart is the built-in solver's
-    (``_lm.lm_step`` with the damping reset to ``mu``), taken before that iteration's
+    (``_lm.lm_iteration`` with the damping reset to ``mu``), taken before that iteration's
     ``least_squares`` call; without it compression does not help (summed parity-7,
     100 starts: 3 successes instead of 35, plain LM 3). The damping arguments are
     used for that step only.
@@ -145,8 +145,9 @@ def least_squares_lm(objective, w, policy, *, mu=1e-3, mu_factor=10.0, mu_min=1e
 
     def step(w, value, after_event):
         if after_event:
-            w, value, _ = lm_step(objective, w, value, mu, unconditional=True,
-                                  mu_factor=mu_factor, mu_min=mu_min, mu_max=mu_max)
+            w, value, _ = yield from lm_iteration(
+                objective, w, value, mu, unconditional=True, mu_factor=mu_factor,
+                mu_min=mu_min, mu_max=mu_max)
         # skipped, as the built-in solver skips a non-finite Q (the Jacobian is cached
         # for least_squares' first request)
         if not (np.isfinite(value) and np.all(np.isfinite(problem.jacobian(w)))):
@@ -165,13 +166,13 @@ def least_squares_lm(objective, w, policy, *, mu=1e-3, mu_factor=10.0, mu_min=1e
                                   gtol=_TOL).x
         except _Accepted as accepted:
             x = accepted.x
-        new_value = objective.value(x)
+        new_value, = yield Values(objective, [x])
         if new_value <= value:
             if objective.bayes:  # MINPACK keeps its factors: re-estimate from our own
                 new_value = objective.reestimate(x, new_value, objective.damped_system(x))
             return x, new_value
         return w, value  # no step accepted (or a non-finite excursion)
 
-    return run_iterations(objective, w, policy, step, max_iter=max_iter, goal=goal,
-                          callback=callback)
+    return serve(run_iterations(objective, w, policy, step, max_iter=max_iter, goal=goal,
+                                callback=callback))
 

@@ -93,9 +93,7 @@ class DaskObjective(Objective):
         return self._loss_sums_at([w])[0]
 
     def values(self, ws):
-        sums = self._loss_sums_at(ws)
-        self._flat = [(w.copy(), flat) for w, (_, flat) in zip(ws, sums)]
-        return [self._with_penalty(w, total) for w, (total, _) in zip(ws, sums)]
+        return self.values_from_sums(ws, self._loss_sums_at(ws))
 
     def _loss_sums_at(self, ws):
         """``loss_sums`` at each of ws, from one pass over the blocks."""

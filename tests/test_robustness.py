@@ -744,8 +744,8 @@ def test_warm_start_with_other_features_raises(Estimator, y):
 
 
 def _interrupt_at_call(monkeypatch, k):
-    """Make the k-th computation of the normal equations raise KeyboardInterrupt."""
-    original = Objective.normal_equations
+    """Make the k-th computation of the Gauss-Newton sums raise KeyboardInterrupt."""
+    original = Objective.gauss_newton_sums
     calls = [0]
 
     def interrupted(self, w):
@@ -754,7 +754,7 @@ def _interrupt_at_call(monkeypatch, k):
             raise KeyboardInterrupt
         return original(self, w)
 
-    monkeypatch.setattr(Objective, "normal_equations", interrupted)
+    monkeypatch.setattr(Objective, "gauss_newton_sums", interrupted)
 
 
 @pytest.mark.parametrize("Estimator, y", BOTH)

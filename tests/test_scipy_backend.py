@@ -159,13 +159,13 @@ def test_an_iteration_is_one_minpack_iteration(monkeypatch):
 def test_step_after_a_compression_is_the_builtin_unconditional_one(monkeypatch):
     X, y = make_parity(7, summed=True)
     calls = []
-    inner = backend.lm_step
+    inner = backend.lm_iteration
 
     def spy(objective, w, value, damping, **kwargs):
         calls.append((damping, kwargs["unconditional"]))
-        return inner(objective, w, value, damping, **kwargs)
+        return (yield from inner(objective, w, value, damping, **kwargs))
 
-    monkeypatch.setattr(backend, "lm_step", spy)
+    monkeypatch.setattr(backend, "lm_iteration", spy)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         reg = LMWCRegressor(solver="scipy", trigger="interval", interval=5, mu=0.25,
