@@ -24,7 +24,7 @@ from ._init import INITS
 from ._losses import Objective
 from ._network import NET_STATISTICS, TOPOLOGIES, Network
 from ._scipy_backend import n_residuals, scipy_method
-from ._trials import best_trial
+from ._trials import best_trial, init_results, run_trials
 
 # a feature whose root mean square exceeds this is taken as unscaled
 _UNSCALED = 10.0
@@ -451,9 +451,10 @@ class BaseLMWC(BaseEstimator):
         seeds = rng.randint(np.iinfo(np.int32).max, size=1 if resume else self.n_init)
         w0 = network.pack(self.coefs_, self.intercepts_) if resume else None
         start = time.perf_counter()
-        trial = best_trial(params, network, loss, X, Y, sample_weight, w0,
-                           seeds, validation, make_objective,
-                           self.alpha_ if resume else None)
+        trials = run_trials(params, objective, network, loss, X, Y, sample_weight, w0,
+                            seeds, validation, make_objective,
+                            self.alpha_ if resume else None)
+        trial = best_trial(trials, self.early_stopping)
         result, monitor = trial.result, trial.monitor
         if self.verbose:
             print(f"Kept trial {trial.number} of {len(seeds)}: "
@@ -471,6 +472,7 @@ class BaseLMWC(BaseEstimator):
                 "(X too large for the network to learn from). Scale the inputs, for "
                 "example with sklearn.preprocessing.StandardScaler.")
         self._store(network, objective, trial)
+        self.init_results_ = init_results(trials, objective)
         self._warn_if_saturated(objective, result.w)
         return self
 

@@ -207,10 +207,13 @@ class Objective:
         value is ``self.alpha``, 0 until ``start`` is called).
     """
 
-    # damping tries ``lm_step`` evaluates per call of ``values``: one, as in memory a
+    # damping tries ``lm_iteration`` evaluates per call of ``values``: one, as in memory a
     # try costs its own pass however they are grouped, and batching would waste the
     # passes of the tries after the accepted one
     trial_batch = 1
+    # whether loss_sums and gauss_newton_sums take a stack of weight vectors, so that
+    # the runs of several trials can be served together (``_batched``)
+    stackable = True
 
     def __init__(self, network, loss, X, Y, sample_weight=None, alpha=0.0, form="auto"):
         self.network, self.loss = network, loss

@@ -118,61 +118,79 @@ class Network:
         """Outputs for the rows of X (dense or sparse, any float dtype; computed in
         float64); with ``keep`` also ``(Z, nets, slopes)``.
 
-        ``nets[l]`` and ``slopes[l]`` (d activation / d net) are per hidden layer.
-        For T weight vectors (w of shape ``(T, N)``) every array gets a leading axis
-        of length T: the T networks are evaluated together.
+        ``Z`` (n, n_columns) holds the inputs and every hidden activation;
+        ``nets[l]`` and ``slopes[l]`` (d activation / d net), (n, size), are per
+        hidden layer. For T weight vectors (w of shape ``(T, N)``) every array gets a
+        leading axis of length T: the T networks are evaluated together.
         """
-        lead, n = w.shape[:-1], X.shape[0]
-        Z = np.empty((*lead, n, self.n_columns))  # float64 whatever X's dtype
-        # sparse X is densified here, one chunk of rows at a time
-        Z[..., : self.n_inputs] = X.toarray() if issparse(X) else X
+        if not keep:
+            return self._forward(w, X, keep=False)[0]
+        Y, Zt, Nt, St = self._forward(w, X, keep=True)
+        # views of the buffers, with the samples first
         nets, slopes = [], []
+        for L in self.hidden:
+            h = slice(L.dst.start - self.n_inputs, L.dst.stop - self.n_inputs)
+            nets.append(Nt[..., h, :].swapaxes(-1, -2))
+            slopes.append(St[..., h, :].swapaxes(-1, -2))
+        return Y, (Zt.swapaxes(-1, -2), nets, slopes)
+
+    def _forward(self, w, X, keep):
+        """``(Y, Zt, Nt, St)``: the outputs, and with ``keep`` the activations, nets and
+        slopes of every hidden neuron in one buffer each, transposed: samples last,
+        so that every per-neuron operation runs along a row of samples however few
+        the neurons of a layer (one in a cascade), and the slopes come from one call
+        for all layers."""
+        lead, n = w.shape[:-1], X.shape[0]
+        Zt = np.empty((*lead, self.n_columns, n))  # float64 whatever X's dtype
+        # sparse X is densified here, one chunk of rows at a time
+        Zt[..., : self.n_inputs, :] = (X.toarray() if issparse(X) else X).T
+        Nt = np.empty((*lead, self.n_columns - self.n_inputs, n)) if keep else None
         params = self.unpack(w)
         for L, (W, b) in zip(self.hidden, params):
-            net = Z[..., L.src] @ W
-            net += b[..., None, :]
-            out = self.activation(net)
-            Z[..., L.dst] = out
+            net = W.swapaxes(-1, -2) @ Zt[..., L.src, :]
+            net += b[..., :, None]
+            Zt[..., L.dst, :] = self.activation(net)
             if keep:
-                nets.append(net)
-                slopes.append(self.activation.derivative(net, out))
+                Nt[..., L.dst.start - self.n_inputs:L.dst.stop - self.n_inputs, :] = net
         W, b = params[-1]
-        Y = Z[..., self.layers[-1].src] @ W
-        Y += b[..., None, :]
-        if keep:
-            return Y, (Z, nets, slopes)
-        return Y
+        Yt = W.swapaxes(-1, -2) @ Zt[..., self.layers[-1].src, :]
+        Yt += b[..., :, None]
+        St = self.activation.derivative(Nt, Zt[..., self.n_inputs:, :]) if keep else None
+        return Yt.swapaxes(-1, -2), Zt, Nt, St
 
     # ---- Jacobian -------------------------------------------------------------
     def backprop(self, w, X):
         """Outputs ``Y`` (n, M) and, per layer, the factors of its Jacobian block.
 
-        ``A[l]`` (n, fan_in + 1) holds the layer's inputs with a trailing column of
-        ones (the bias), ``D[l]`` (n, M, size) the sensitivities ``dY[p, m] / dnet``
-        of its neurons (the identity for the output layer). Layer l's block
-        ``[W_l.ravel(), b_l]`` is the row-major vec of a (fan_in + 1, size) matrix, so
-        ``dY[p, m] / d block_l = vec(outer(A[l][p], D[l][p, m]))``. For T weight
-        vectors every array gets a leading axis of length T.
+        ``A[l]`` (n, fan_in) holds the layer's inputs (a view of the activations; the
+        bias's input is 1), ``D[l]`` (n, M, size) the sensitivities
+        ``dY[p, m] / dnet`` of its neurons (the identity for the output layer).
+        Layer l's block ``[W_l.ravel(), b_l]`` is the row-major vec of a
+        (fan_in + 1, size) matrix, so ``dY[p, m] / d block_l =
+        vec(outer([A[l][p], 1], D[l][p, m]))``. For T weight vectors every array gets
+        a leading axis of length T.
         """
         n, M = X.shape[0], self.n_outputs
         lead = w.shape[:-1]
         Y, (Z, _, slopes) = self.forward(w, X, keep=True)
         params = self.unpack(w)
-        A = []
-        for L in self.layers:
-            a = np.empty((*lead, n, L.fan_in + 1))
-            a[..., :-1] = Z[..., L.src]
-            a[..., -1] = 1.0
-            A.append(a)
+        A = [Z[..., L.src] for L in self.layers]
         D = [None] * len(self.layers)
         D[-1] = np.broadcast_to(np.eye(M), (*lead, n, M, M))
-        # G[p, m, c]: derivative of output m with respect to column c of Z
-        G = np.zeros((*lead, n, M, self.n_columns))
-        self._backprop_to_sources(G, self.layers[-1], _transposed(params[-1][0]))
+        # G[m, c, p]: derivative of output m with respect to column c of Z at sample
+        # p. Samples last, so that a layer's update runs along rows of n samples,
+        # not along its few columns (one neuron per layer in a cascade)
+        G = np.zeros((*lead, M, self.n_columns, n))
+        # the output weights are the same for every sample: broadcast over them
+        self._backprop_to_sources(G, self.layers[-1],
+                                  params[-1][0].swapaxes(-1, -2)[..., None])
         for k in range(len(self.hidden) - 1, -1, -1):
             L, W = self.hidden[k], params[k][0]
-            D[k] = G[..., L.dst] * slopes[k][..., None, :]
-            self._backprop_to_sources(G, L, D[k] @ _transposed(W))
+            Dt = G[..., L.dst, :] * slopes[k].swapaxes(-1, -2)[..., None, :, :]
+            D[k] = _last_to_third(Dt)  # (n, M, size), samples last in memory
+            # sum_j W[c, j] D[p, m, j] for every source column c: (fan_in, size) @
+            # (size, samples) per output, one product over all samples
+            self._backprop_to_sources(G, L, W[..., None, :, :] @ Dt)
         return Y, A, D
 
     def jacobian(self, w, X):
@@ -182,14 +200,20 @@ class Network:
 
     def assemble_jacobian(self, A, D):
         """``J`` (n, M, n_weights) from the factors of ``backprop`` (D possibly rescaled);
-        with a leading axis of T networks in them, ``(T, n, M, n_weights)``."""
-        shape = D[-1].shape[:-1]  # (..., n, M)
-        J = np.empty((*shape, self.n_weights))
+        with a leading axis of T networks in them, ``(T, n, M, n_weights)``.
+
+        J is a view of ``J^T``, built row by row of the weights: every write runs
+        along the samples, however few the columns of a layer. ``reshape(-1, N)``
+        of it is a view too, whose ``.T @`` itself is one BLAS product."""
+        *lead, n, M = D[-1].shape[:-1]
+        Jt = np.empty((*lead, self.n_weights, n, M))
         for L, a, d in zip(self.layers, A, D):
-            # splitting the last, contiguous axis of a slice is a view, never a copy
-            block = J[..., _block(L)].reshape(*shape, L.fan_in + 1, L.size)
-            np.multiply(a[..., :, None, :, None], d[..., None, :], out=block)
-        return J
+            dt = _last_to_third(d)  # (size, n, M)
+            block = Jt[..., L.weights, :, :].reshape(*lead, L.fan_in, L.size, n, M)
+            np.multiply(a.swapaxes(-1, -2)[..., :, None, :, None], dt[..., None, :, :, :],
+                        out=block)
+            Jt[..., L.bias, :, :] = dt
+        return Jt.swapaxes(-3, -2).swapaxes(-2, -1)
 
     def gradient(self, A, D, r):
         """``sum_p sum_m r[p, m] dY[p, m] / dw`` from the factors of ``backprop``
@@ -197,16 +221,17 @@ class Network:
         lead = r.shape[:-2]
         g = np.empty((*lead, self.n_weights))
         for L, a, d in zip(self.layers, A, D):
-            g[..., _block(L)] = (np.swapaxes(a, -1, -2)
-                                 @ np.einsum("...pm,...pmj->...pj", r, d)
-                                 ).reshape(*lead, -1)
+            rd = np.einsum("...pm,...pmj->...pj", r, d)
+            g[..., L.weights] = (a.swapaxes(-1, -2) @ rd).reshape(*lead, -1)
+            g[..., L.bias] = rd.sum(axis=-2)
         return g
 
     def _backprop_to_sources(self, G, layer, grad):
-        # columns of the raw inputs need no gradient
+        """``G[..., m, c, p] += grad[..., m, c, p]`` over the layer's source columns
+        (grad: (M, fan_in, n) or broadcastable); the raw inputs need no gradient."""
         start = max(layer.src.start, self.n_inputs)
         if start < layer.src.stop:
-            G[..., start:layer.src.stop] += grad[..., start - layer.src.start:]
+            G[..., start:layer.src.stop, :] += grad[..., start - layer.src.start:, :]
 
     # ---- hidden-neuron statistics and compression ------------------------------
     def net_statistic(self, w, X, statistic="mean"):
@@ -233,10 +258,10 @@ class Network:
 
     def forward_counting_flat(self, w, X, threshold=0.1):
         """Outputs for the rows of X and their ``flat_count``, in one pass."""
-        Y, (_, _, slopes) = self.forward(w, X, keep=True)
+        Y, _, _, St = self._forward(w, X, keep=True)
         flat = threshold * self.activation.gain * self.activation.max_slope
         # for T networks, a count per network
-        return Y, sum(np.count_nonzero(np.abs(s) < flat, axis=(-2, -1)) for s in slopes)
+        return Y, np.count_nonzero(np.abs(St) < flat, axis=(-2, -1))
 
     def scale_hidden(self, w, factors):
         """Copy of w with hidden layer l's incoming weights and biases scaled by ``factors[l]``."""
@@ -247,10 +272,10 @@ class Network:
         return w
 
 
-def _transposed(W):
-    """W^T of one layer (fan_in, size), or of T layers with an axis for the samples
-    inserted (T, 1, size, fan_in), to multiply per-sample sensitivities."""
-    return W.T if W.ndim == 2 else np.swapaxes(W, -1, -2)[:, None]
+def _last_to_third(a):
+    """View of a with its last axis moved before the two others: (..., x, y, z) ->
+    (..., z, x, y) (``np.moveaxis(a, -1, -3)`` without its Python overhead)."""
+    return a.swapaxes(-1, -2).swapaxes(-2, -3)
 
 
 def _block(layer):
@@ -281,6 +306,7 @@ class KroneckerGram:
         """Add the samples of one chunk: ``A``, and ``B`` the sensitivities ``D`` of
         ``Network.backprop`` with each sample's rows scaled by the loss."""
         n = A[0].shape[0]
+        A = [np.concatenate([a, np.ones((n, 1))], axis=1) for a in A]  # the bias's input
         Bt = [b.transpose(0, 2, 1) for b in B]
         for l, (a, b) in enumerate(zip(A, B)):
             i, j = np.triu_indices(a.shape[1])

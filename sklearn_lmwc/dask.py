@@ -49,7 +49,7 @@ class DaskObjective(Objective):
     """An ``Objective`` whose sums over samples run over the row blocks of dask arrays.
 
     The damped system is always the N x N Gram form (the R x R form would need the
-    whole Jacobian in one place). ``lm_step`` evaluates the tries of
+    whole Jacobian in one place). ``lm_iteration`` evaluates the tries of
     ``trial_batch = 3`` dampings in one pass: here a pass, not the arithmetic, is the
     cost (a scheduler round, and the data read again when they do not stay in
     memory), and LM takes about two tries per iteration.
@@ -69,6 +69,7 @@ class DaskObjective(Objective):
     """
 
     trial_batch = 3
+    stackable = False  # trials run one by one: each pass is a scheduler round already
 
     def __init__(self, network, loss, X, Y, sample_weight=None, alpha=0.0, scheduler=None):
         super().__init__(network, loss, X, Y, None, alpha, form="gram")

@@ -584,7 +584,9 @@ def test_mu_reaching_mu_max(damping_spy):
     # saturated inputs, plain LM: no step decreases the error any more, mu climbs to
     # mu_max and the iterations keep the weights
     hit = False
-    for seed in range(4):
+    for seed in range(8):  # which seeds get there depends on rounding
+        if hit:
+            break
         damping_spy.clear()
         est = LMWCRegressor(hidden_layer_sizes=(2,), topology="fcc", compression=None,
                             goal=1e-3, tol=None, max_iter=30, alpha=0.0,

@@ -1,0 +1,115 @@
+"""Trials run together: the requests of many LM runs served as stacked arrays.
+
+A run (``_lm.lm_run``) asks for passes over the data (``Values``), an iteration's
+system (``System``) and factorisations (``Solve``). For a small network each of
+these is a few microseconds of arithmetic wrapped in tens of numpy calls (one per
+layer, per chunk, per factorisation), so an LM iteration of a compact network is
+almost all Python overhead. Here every pending request of every run is served in
+one round: the weights of all runs asking for values or a system are stacked (T, N)
+and evaluated by one batched forward or backward pass (``Network`` and the losses
+broadcast over a leading axis of networks), their T systems factorised by one
+stacked Cholesky (``_solve.solve_together``). Each run keeps its own damping,
+policy, stopping and objective (its alpha), so it takes the same path as when
+served alone; only the rounding of the stacked products may differ.
+"""
+
+from collections import defaultdict
+from itertools import islice
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+from ._lm import Solve, System, Values
+from ._solve import solve_together
+
+# elements of the stacked quasi-Hessians (T x N x N) held at once: bounds how many
+# runs are under way together
+_MAX_STACK_ELEMENTS = 2**22
+# samples x weights^2 (an iteration's J^T J) below which a trial's iteration is
+# mostly overhead and runs are served together
+MAX_WORK = 2e7
+
+
+def worth_serving_together(objective, n_runs):
+    """Whether ``n_runs`` runs on ``objective``'s data are cheaper served together:
+    small networks (the work of an iteration below ``MAX_WORK``) on an objective
+    that evaluates stacks of weights in the weights' space (``Objective.stackable``,
+    form "gram", without the Kronecker product of several outputs)."""
+    work = objective.X.shape[0] * objective.network.n_weights**2
+    return (n_runs > 1 and objective.stackable and objective.form == "gram"
+            and not objective.kronecker and work < MAX_WORK)
+
+
+def serve_together(runs, n_weights):
+    """Carry out the runs (``_lm`` generators, on networks of ``n_weights`` weights)
+    together; their results, in order.
+
+    At most ``_MAX_STACK_ELEMENTS / n_weights^2`` runs are under way at a time; a
+    run that ends makes room for the next. Ctrl-C is passed into the runs under way,
+    which end with the weights of their last completed iteration; the runs not
+    started by then have no result (None).
+    """
+    runs = list(runs)
+    results, pending = [None] * len(runs), {}  # pending: run index -> its request
+    waiting = iter(range(len(runs)))
+
+    def advance(i, answer, interrupt=False):
+        try:
+            pending[i] = runs[i].throw(KeyboardInterrupt()) if interrupt else \
+                runs[i].send(answer)
+        except StopIteration as stop:
+            results[i] = stop.value
+            pending.pop(i, None)
+            following = None if interrupt else next(waiting, None)
+            if following is not None:
+                advance(following, None)
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        for i in islice(waiting, max(1, _MAX_STACK_ELEMENTS // n_weights**2)):
+            advance(i, None)
+        while pending:
+            try:
+                answers = _serve_round(pending)
+            except KeyboardInterrupt:
+                for i in list(pending):
+                    advance(i, None, interrupt=True)
+                continue
+            for i, answer in answers:
+                advance(i, answer)
+    return results
+
+
+def _serve_round(pending):
+    """The answers to every pending request, served kind by kind: ``[(i, answer)]``."""
+    by_kind = defaultdict(list)
+    for i, request in pending.items():
+        by_kind[type(request)].append(i)
+    answers = []
+    for kind, indices in by_kind.items():
+        answers += zip(indices, _SERVE[kind]([pending[i] for i in indices]))
+    return answers
+
+
+def _values(requests):
+    ws = [w for request in requests for w in request.ws]
+    totals, flats = requests[0].objective.loss_sums(np.stack(ws))
+    sums = list(zip(np.broadcast_to(totals, len(ws)), np.broadcast_to(flats, len(ws))))
+    answers, k = [], 0
+    for request in requests:
+        n = len(request.ws)
+        answers.append(request.objective.values_from_sums(request.ws, sums[k:k + n]))
+        k += n
+    return answers
+
+
+def _systems(requests):
+    Q, g = requests[0].objective.gauss_newton_sums(np.stack([r.w for r in requests]))
+    return [r.objective.gram_system(r.w, q, v) for r, q, v in zip(requests, Q, g)]
+
+
+def _solves(requests):
+    return solve_together([r.system for r in requests], [r.mu for r in requests])
+
+
+# the runs of a batch share the data, so any request's objective computes the sums
+_SERVE = {Values: _values, System: _systems, Solve: _solves}
