@@ -326,3 +326,22 @@ def test_saturation_comes_from_the_value_pass():
     assert not calls  # no pass of its own
     objective.saturation(w + 1e-3)  # other weights: a pass of its own
     assert calls
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("loss, M", [(SquaredError(), 2), (LogLoss("logistic"), 2),
+                                     (LogLoss("softmax"), 3)])
+def test_stacked_sums_are_each_networks_sums(loss, M, weighted):
+    # the sums the batched trials take for T networks at once (Jacobian path)
+    objective, _ = _objective(loss, M, "bmlp", weighted, n=50)
+    objective.kronecker = False
+    objective.chunk = 16  # several chunks, divided among the networks
+    W = np.random.default_rng(3).normal(size=(3, objective.network.n_weights))
+    totals, flats = objective.loss_sums(W)
+    Q, g = objective.gauss_newton_sums(W)
+    for t, w in enumerate(W):
+        total, flat = objective.loss_sums(w)
+        assert totals[t] == pytest.approx(total, rel=1e-12) and flats[t] == flat
+        Q1, g1 = objective.gauss_newton_sums(w)
+        np.testing.assert_allclose(Q[t], Q1, rtol=1e-11, atol=1e-12 * np.abs(Q1).max())
+        np.testing.assert_allclose(g[t], g1, rtol=1e-11, atol=1e-12 * np.abs(g1).max())

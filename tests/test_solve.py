@@ -1,7 +1,8 @@
 import numpy as np
+import pytest
 from scipy.linalg import inv, solve
 
-from sklearn_lmwc._solve import GramSystem, KernelSystem
+from sklearn_lmwc._solve import GramSystem, KernelSystem, solve_together
 
 
 def test_gram_step_matches_scipy_solve():
@@ -69,3 +70,29 @@ def test_kernel_system_failures_are_none():
     bad[0, 0] = np.nan
     system = KernelSystem(bad, g, penalty)
     assert not system.is_finite() and system.solve(1.0) is None
+
+
+def test_solve_together_matches_each_systems_solve():
+    rng = np.random.default_rng(4)
+    systems, reference = [], []
+    for k in range(4):
+        A = rng.normal(size=(12, 8))
+        Q, g = A.T @ A, rng.normal(size=8)
+        if k == 2:  # indefinite: its factorisation fails, alone
+            Q = Q - 50.0 * np.eye(8)
+        systems.append(GramSystem(Q, g))
+        reference.append(GramSystem(Q.copy(), g.copy()))
+    mus = [1e-3, 1.0, 1e-3, 10.0]
+    steps = solve_together(systems, mus)
+    for system, ref, mu, step in zip(systems, reference, mus, steps):
+        expected = ref.solve(mu)
+        if expected is None:
+            assert step is None
+            continue
+        np.testing.assert_allclose(step, solve(system.Q + mu * np.eye(8), system.g),
+                                   rtol=1e-10)
+        # the factor is kept, as after solve: the trace reuses it
+        mask = np.ones(8, dtype=bool)
+        assert system.inverse_trace(mask, mu) == \
+            pytest.approx(np.trace(inv(system.Q + mu * np.eye(8))), rel=1e-10)
+    assert steps[2] is None and sum(s is None for s in steps) == 1

@@ -1,0 +1,188 @@
+"""Trials served together (``_batched``) take the path each takes alone."""
+
+import numpy as np
+import pytest
+
+from sklearn_lmwc import LMWCClassifier, LMWCRegressor, _batched
+from sklearn_lmwc._compression import make_policy
+from sklearn_lmwc._init import initialize
+from sklearn_lmwc._lm import lm_run, serve
+from sklearn_lmwc._losses import LogLoss, Objective, SquaredError
+from sklearn_lmwc._network import Network
+from sklearn_lmwc.datasets import make_parity
+
+
+def _sine(n=60, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.uniform(-2, 2, (n, 2))
+    return X, np.sin(X[:, 0]) * np.cos(X[:, 1]) + 0.05 * rng.normal(size=n)
+
+
+@pytest.fixture
+def one_by_one(monkeypatch):
+    """Make every fit run its trials one by one."""
+    def fit(estimator, *args, **kwargs):
+        with monkeypatch.context() as m:
+            m.setattr(_batched, "MAX_WORK", 0)
+            return estimator.fit(*args, **kwargs)
+    return fit
+
+
+def _assert_same_trials(batched, alone, rtol=1e-8):
+    a, b = batched.init_results_, alone.init_results_
+    for key in ("n_iter", "n_compressions", "converged"):
+        np.testing.assert_array_equal(a[key], b[key], err_msg=key)
+    np.testing.assert_allclose(a["loss"], b["loss"], rtol=rtol, atol=1e-14)
+    for x, y in zip(batched.coefs_ + batched.intercepts_, alone.coefs_ + alone.intercepts_):
+        np.testing.assert_allclose(x, y, rtol=rtol, atol=rtol)
+    np.testing.assert_allclose(batched.loss_curve_, alone.loss_curve_, rtol=rtol)
+
+
+def _runs(objectives, seeds, compression, max_iter=30, **options):
+    runs = []
+    for objective, seed in zip(objectives, seeds):
+        rng = np.random.RandomState(seed)
+        draw = (lambda r=rng, net=objective.network: initialize(net, "uniform", r))
+        w = draw()
+        policy = make_policy(compression, "stall", objective=objective, w=w,
+                             value=objective.start(w), draw=draw, beta=1e-3)
+        runs.append(lm_run(objective, w, policy, max_iter=max_iter, **options))
+    return runs
+
+
+@pytest.mark.parametrize("compression", [None, "adaptive", "restart"])
+def test_runs_served_together_equal_runs_served_alone(compression):
+    X, y = make_parity(4)
+    network = Network(4, (2,), 1, "fcc")
+    seeds = range(6)
+
+    def objectives():
+        return [Objective(network, SquaredError(), X, y[:, None]) for _ in seeds]
+
+    together = _batched.serve_together(_runs(objectives(), seeds, compression),
+                                       network.n_weights)
+    alone = [serve(run) for run in _runs(objectives(), seeds, compression)]
+    assert sum(r.n_events for r in alone) > 0 or compression is None
+    for a, b in zip(together, alone):
+        assert (a.n_iter, a.n_events, a.converged) == (b.n_iter, b.n_events, b.converged)
+        np.testing.assert_allclose(a.w, b.w, rtol=1e-8, atol=1e-10)
+        np.testing.assert_allclose(a.loss_curve, b.loss_curve, rtol=1e-8)
+
+
+def test_at_most_the_stack_limit_under_way(monkeypatch):
+    X, y = make_parity(4)
+    network = Network(4, (2,), 1, "fcc")
+    seeds = range(5)
+    served = []
+    inner = _batched._serve_round
+
+    def spy(pending):
+        served.append(len(pending))
+        return inner(pending)
+
+    monkeypatch.setattr(_batched, "_serve_round", spy)
+    monkeypatch.setattr(_batched, "_MAX_STACK_ELEMENTS", 2 * network.n_weights**2)
+    objectives = [Objective(network, SquaredError(), X, y[:, None]) for _ in seeds]
+    limited = _batched.serve_together(_runs(objectives, seeds, "adaptive"),
+                                      network.n_weights)
+    alone = [serve(run) for run in _runs(
+        [Objective(network, SquaredError(), X, y[:, None]) for _ in seeds], seeds,
+        "adaptive")]
+    assert max(served) == 2
+    for a, b in zip(limited, alone):
+        np.testing.assert_allclose(a.w, b.w, rtol=1e-8, atol=1e-10)
+
+
+@pytest.mark.parametrize("params", [
+    dict(),  # the defaults: bmlp, alpha="auto" (bayes), tol rule, compression
+    dict(topology="fcc", hidden_layer_sizes=(3,), alpha=0.0, compression="restart"),
+    dict(hidden_layer_sizes=(4,), alpha=0.1, compression=None, tol=None, max_iter=25),
+    dict(hidden_layer_sizes=(4,), early_stopping=True, validation_fraction=0.25),
+])
+def test_regressor_trials_together_equal_one_by_one(params, one_by_one):
+    X, y = _sine()
+    sw = np.random.RandomState(1).uniform(0.5, 2.0, y.size)
+    est = LMWCRegressor(n_init=4, random_state=0, **params)
+    assert _batched.worth_serving_together(
+        Objective(Network(2, est.hidden_layer_sizes, 1, est.topology), SquaredError(),
+                  X, y[:, None]), 4)
+    batched = est.fit(X, y, sample_weight=sw)
+    alone = one_by_one(LMWCRegressor(n_init=4, random_state=0, **params), X, y,
+                       sample_weight=sw)
+    _assert_same_trials(batched, alone)
+
+
+def test_classifier_trials_together_equal_one_by_one(one_by_one):
+    X, y = _sine(80)
+    y = (y > 0).astype(int)  # binary: one logistic output
+    params = dict(hidden_layer_sizes=(3,), n_init=3, random_state=2, max_iter=40)
+    _assert_same_trials(LMWCClassifier(**params).fit(X, y),
+                        one_by_one(LMWCClassifier(**params), X, y))
+
+
+def test_split_among_jobs_gives_the_same_trials():
+    X, y = make_parity(4)
+    params = dict(hidden_layer_sizes=(2,), topology="fcc", goal=0.05, alpha=0.0, tol=None,
+                  max_iter=60, init="uniform", n_init=6, random_state=3)
+    _assert_same_trials(LMWCRegressor(n_jobs=2, **params).fit(X, y),
+                        LMWCRegressor(n_jobs=1, **params).fit(X, y))
+
+
+def test_init_results_describe_every_trial():
+    X, y = make_parity(4)
+    est = LMWCRegressor(hidden_layer_sizes=(2,), topology="fcc", goal=0.05, alpha=0.0,
+                        tol=None, max_iter=60, init="uniform", n_init=8,
+                        random_state=0).fit(X, y)
+    r = est.init_results_
+    assert all(len(v) == 8 for v in r.values())
+    # the kept trial is the lowest loss, and it is the fitted model's
+    assert est.loss_ == pytest.approx(r["loss"].min(), rel=1e-12)
+    assert est.n_iter_ in r["n_iter"][r["loss"] == r["loss"].min()]
+    np.testing.assert_array_equal(r["converged"], r["loss"] <= (0.05**2) * (1 + 1e-9))
+    assert 0 < r["converged"].sum() < 8  # parity: some starts fail
+    assert np.all(r["seconds"] > 0) and np.all(r["n_iter"] >= 1)
+
+
+def test_worth_serving_together_only_small_stackable_gram_objectives():
+    X, y = _sine(100)
+    small = Objective(Network(2, (3,), 1, "fcc"), SquaredError(), X, y[:, None])
+    assert _batched.worth_serving_together(small, 2)
+    assert not _batched.worth_serving_together(small, 1)
+    big = Objective(Network(2, (200,), 1, "mlp"), SquaredError(), X, y[:, None])
+    assert big.form == "kernel" and not _batched.worth_serving_together(big, 8)
+    Y = np.eye(3)[np.arange(100) % 3]
+    several = Objective(Network(2, (3,), 3, "mlp"), LogLoss("softmax"), X, Y)
+    assert _batched.worth_serving_together(several, 2) == (not several.kronecker)
+    small.stackable = False  # e.g. the dask objective
+    assert not _batched.worth_serving_together(small, 8)
+
+
+def test_interrupt_ends_every_trial_with_its_weights(monkeypatch):
+    X, y = make_parity(4)
+    calls = [0]
+    inner = _batched._SERVE[_batched.System]
+
+    def interrupting(requests):
+        calls[0] += 1
+        if calls[0] == 5:
+            raise KeyboardInterrupt
+        return inner(requests)
+
+    monkeypatch.setitem(_batched._SERVE, _batched.System, interrupting)
+    est = LMWCRegressor(hidden_layer_sizes=(2,), topology="fcc", alpha=0.0, tol=None,
+                        compression=None, max_iter=50, n_init=3, random_state=0)
+    with pytest.warns(UserWarning, match="interrupted"):
+        est.fit(X, y)
+    # every trial stopped between its iterations, long before max_iter
+    assert np.all((1 <= est.init_results_["n_iter"]) & (est.init_results_["n_iter"] < 5))
+    assert np.all(np.isfinite(est.predict(X)))
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_verbose_names_every_trial(capsys):
+    X, y = make_parity(4)
+    LMWCRegressor(hidden_layer_sizes=(2,), topology="fcc", max_iter=5, n_init=3,
+                  verbose=1, random_state=0).fit(X, y)
+    out = capsys.readouterr().out
+    assert all(f"[trial {k}] loss = " in out for k in (1, 2, 3))
+    assert "Kept trial" in out
