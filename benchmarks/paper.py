@@ -1,7 +1,7 @@
 """The experiments of Smith, Wu & Wilamowski (IEEE TNNLS 2019): LM, LM-RR and LM-WC.
 
 Every setting (DESIGN section 4 plus full parity and the peaks surface) is trained from
-``--seeds`` random starts (``random_state = 0, 1, ...``) by
+``--seeds`` random starts by
 
 - ``LM``: plain Levenberg-Marquardt (``compression=None``),
 - ``LM-RR``: LM with random restarts on a stall (``compression="restart"``),
@@ -12,6 +12,15 @@ U[-1, 1], ``trigger="stall"``, ``omega=0.1``, ``rho=1.1``, ``tol=None``; and, as
 reference, scikit-learn's ``MLPRegressor`` (one hidden layer with as many tanh neurons,
 ``lbfgs`` and ``adam``). Inputs and targets lie in [-1, 1]. A trial succeeds when its
 training RMSE on those targets is <= the setting's goal.
+
+The random starts of an LM row (setting and method) run as ONE fit with
+``n_init=--seeds``, ``random_state=0`` and ``n_jobs=1``, whose trials advance together
+(the batched engine); its ``init_results_`` gives every trial's loss, iterations,
+compressions and seconds (the fit's wall time shared among its trials). The three LM
+methods draw the same trial seeds, so trial k of LM, LM-RR and LM-WC starts from the same
+weights; in the trials file an LM trial's ``seed`` is its number k = 0, 1, ... in that
+fit. The MLP rows are one fit per seed (``random_state = seed``). joblib runs the LM fits
+in parallel (longest first), then the MLP fits.
 
 Per setting and method: the success rate with a 95% Wilson interval, the mean iterations
 and seconds of the successful trials, the seconds spent per success (all trials' time
@@ -25,6 +34,8 @@ adds ``_smoke`` to the names.
     python benchmarks/paper.py --net-statistic authors    # the authors' statistic
     python benchmarks/paper.py --net-statistic authors \
         --reuse benchmarks/results/paper_mean_trials.csv  # rerun LM-WC only
+    python benchmarks/paper.py --reuse benchmarks/results/paper_mean_trials.csv \
+        --reuse-methods "MLP lbfgs" "MLP adam"            # rerun the LM rows only
     python benchmarks/paper.py --seeds 20 --settings spiral peaks-5
     python benchmarks/paper.py --smoke                    # < 1 minute
 """
@@ -34,6 +45,7 @@ import csv
 import math
 import os
 import platform
+import shlex
 import sys
 import time
 import warnings
@@ -92,6 +104,7 @@ SETTINGS = [
 
 LM_METHODS = {"LM": None, "LM-RR": "restart", "LM-WC": "adaptive"}
 MLP_METHODS = {"MLP lbfgs": "lbfgs", "MLP adam": "adam"}
+LM_RANDOM_STATE = 0  # every LM row is one fit with n_init=seeds and this random_state
 METHODS = [*LM_METHODS, *MLP_METHODS]
 
 
@@ -99,7 +112,7 @@ def lm_max_iter(setting, smoke):
     return min(setting.max_iter, SMOKE_LM_ITER) if smoke else setting.max_iter
 
 
-def make_estimator(setting, method, seed, y, net_statistic, smoke):
+def make_estimator(setting, method, seed, y, net_statistic, smoke, n_init=1):
     if method in LM_METHODS:
         # the regressor's goal is on standardised targets; rescale it to the raw RMSE
         return LMWCRegressor(
@@ -107,7 +120,8 @@ def make_estimator(setting, method, seed, y, net_statistic, smoke):
             init="uniform", compression=LM_METHODS[method], trigger="stall",
             beta=setting.beta, omega=0.1, rho=1.1, net_statistic=net_statistic,
             goal=setting.goal / y.std(), tol=None,
-            max_iter=lm_max_iter(setting, smoke), random_state=seed)
+            max_iter=lm_max_iter(setting, smoke), n_init=n_init, n_jobs=1,
+            random_state=seed)
     max_iter = SMOKE_MLP_ITER if smoke else MLP_ITER_FACTOR * setting.max_iter
     extra = (dict(max_fun=2 * max_iter) if method == "MLP lbfgs" else
              # no early stop on a plateau: the whole budget is used, like LM's max_iter
@@ -118,7 +132,8 @@ def make_estimator(setting, method, seed, y, net_statistic, smoke):
 
 
 def run_trial(setting, method, seed, net_statistic, smoke):
-    """One fit; returns its record (a dict, one row of the trials file)."""
+    """One fit (an MLP row's seed); returns its record (a dict, one row of the trials
+    file)."""
     X, y = setting.data()
     est = make_estimator(setting, method, seed, y, net_statistic, smoke)
     # One BLAS thread per trial: the matrices are tiny, and threaded BLAS on them is
@@ -132,6 +147,55 @@ def run_trial(setting, method, seed, net_statistic, smoke):
     return dict(setting=setting.key, method=method, seed=seed,
                 success=rmse <= setting.goal * (1 + 1e-9), rmse=rmse, n_iter=est.n_iter_,
                 seconds=seconds, n_compressions=getattr(est, "n_compressions_", None))
+
+
+def run_lm_row(setting, method, n_seeds, net_statistic, smoke):
+    """An LM row: one fit with ``n_init=n_seeds``; returns ``(records, seconds, check)``,
+    a record per trial (in the order of the trials' seeds), the fit's wall time, and the
+    consistency checks of the trials against the fitted model (a dict)."""
+    X, y = setting.data()
+    est = make_estimator(setting, method, LM_RANDOM_STATE, y, net_statistic, smoke,
+                         n_init=n_seeds)
+    with threadpool_limits(1), warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # failed trials warn
+        start = time.perf_counter()
+        est.fit(X, y)
+        seconds = time.perf_counter() - start
+    res = est.init_results_
+    # alpha is 0 with a goal, so a trial's loss is the mean squared error on the
+    # standardised targets (y - mean) / y.std(): its RMSE on the raw targets is
+    # sqrt(loss) * y.std(), and the goal test is the one run_trial applies to the MLP
+    rmse = np.sqrt(np.asarray(res["loss"], dtype=float)) * y.std()
+    success = rmse <= setting.goal * (1 + 1e-9)
+    records = [dict(setting=setting.key, method=method, seed=k, success=bool(success[k]),
+                    rmse=float(rmse[k]), n_iter=int(res["n_iter"][k]),
+                    seconds=float(res["seconds"][k]),
+                    n_compressions=int(res["n_compressions"][k]))
+               for k in range(n_seeds)]
+    # the kept trial is the one of least loss: its RMSE is the refitted model's
+    kept = float(np.sqrt(np.mean((est.predict(X) - y) ** 2)))
+    check = dict(n_trials=len(res["loss"]), kept_rmse=kept, best_rmse=float(rmse.min()),
+                 success_vs_converged=int(np.sum(success != np.asarray(res["converged"]))),
+                 seconds_sum=float(np.sum(res["seconds"])), fit_seconds=seconds)
+    return records, seconds, check
+
+
+def check_lm_row(setting, method, check):
+    """Problems with an LM row's records (a list of strings; empty when consistent)."""
+    problems = []
+    name = f"{setting.key} {method}"
+    if check["n_trials"] == 0:
+        return [f"{name}: init_results_ has no trials"]
+    if not math.isclose(check["kept_rmse"], check["best_rmse"], rel_tol=1e-6, abs_tol=1e-9):
+        problems.append(f"{name}: the fitted model's RMSE {check['kept_rmse']:.6g} is not "
+                        f"the best trial's {check['best_rmse']:.6g}")
+    if check["success_vs_converged"]:
+        problems.append(f"{name}: {check['success_vs_converged']} trials where success "
+                        "(RMSE <= goal) differs from init_results_['converged']")
+    if not check["seconds_sum"] <= check["fit_seconds"] * 1.01 + 0.01:
+        problems.append(f"{name}: the trials' seconds sum to {check['seconds_sum']:.3f} s, "
+                        f"more than the fit's {check['fit_seconds']:.3f} s")
+    return problems
 
 
 def wilson(successes, n, z=1.959964):
@@ -181,26 +245,44 @@ def table_cells(row, smoke=False):
             _fmt(row["compressions"], ".1f")]
 
 
-def markdown(rows, args, n_seeds, wall, n_reused=0):
+def markdown(rows, args, n_seeds, timing, n_reused=0, problems=()):
+    lm_methods = [m for m in LM_METHODS if any(r["method"] == m for r in rows)]
+    lm_note = (
+        f"LM rows ({', '.join(lm_methods)}): each row is ONE fit with n_init={n_seeds}, "
+        f"random_state={LM_RANDOM_STATE}, n_jobs=1, whose trials advance together (the "
+        "batched engine); the trials file's seed of an LM trial is its number in that fit "
+        "(every LM method starts trial k from the same weights), its success is its final "
+        "RMSE from init_results_[\"loss\"] <= goal, and its seconds are its share of the "
+        "fit's wall time (init_results_[\"seconds\"]), so 's (succ.)' is about the fit's "
+        "time over its trials. " + (
+            "Checked on every LM row: success agrees with init_results_[\"converged\"] "
+            "and the fitted model's RMSE is the best trial's. " if not problems else
+            "Checks that FAILED: " + "; ".join(problems) + ". ")
+        if lm_methods else "")
     lines = [
         f"# LM, LM-RR and LM-WC on the paper's benchmarks "
         f"(net_statistic=\"{args.net_statistic}\"){' — SMOKE RUN' if args.smoke else ''}",
         "",
-        f"`{' '.join(['python', 'benchmarks/paper.py', *args.argv])}`: {n_seeds} seeds "
-        f"(random_state 0–{n_seeds - 1}) per row, net_statistic=\"{args.net_statistic}\" "
-        f"for LM-WC's compression (LM and LM-RR do not use it). {wall:.0f} s wall on "
-        f"{os.cpu_count()} CPUs, n_jobs={args.n_jobs}, one BLAS thread per trial "
+        f"`{shlex.join(['python', 'benchmarks/paper.py', *args.argv])}`: {n_seeds} random "
+        f"starts per row, net_statistic=\"{args.net_statistic}\" "
+        f"for LM-WC's compression (LM and LM-RR do not use it). {timing['wall']:.0f} s "
+        f"wall on {os.cpu_count()} CPUs, n_jobs={args.n_jobs}, of which "
+        f"{timing['lm_fit_seconds']:.0f} s of fitting for the {timing['n_lm_fits']} LM fits "
+        f"(the last ended {timing['lm_done']:.0f} s after the start) and "
+        f"{timing['mlp_fit_seconds']:.0f} s for the {timing['n_mlp_fits']} MLP fits; one "
+        "BLAS thread per fit "
         f"(Python {platform.python_version()}, {platform.machine()})"
-        + (f"; the {n_reused} trials that do not depend on net_statistic (LM, LM-RR, MLP) "
-           f"were taken from `{args.reuse.name}`, so their seconds were measured in that "
-           "run." if n_reused else "."),
+        + (f"; the {n_reused} trials of {', '.join(args.reuse_methods)} were taken from "
+           f"`{args.reuse.name}`, so their seconds were measured in that run."
+           if n_reused else "."),
         "",
         "FCC of tanh neurons with a linear output, weights U[-1, 1], trigger=\"stall\", "
         "omega=0.1, rho=1.1, tol=None. Success: training RMSE on the [-1, 1] targets <= "
-        "goal. MLP rows: scikit-learn's MLPRegressor with one hidden layer of as many tanh "
-        f"neurons, alpha=0, {MLP_ITER_FACTOR}x the iterations (epochs for adam, "
+        "goal. " + lm_note + "MLP rows: scikit-learn's MLPRegressor with one hidden layer "
+        f"of as many tanh neurons, one fit per seed (random_state 0–{n_seeds - 1}), "
+        f"alpha=0, {MLP_ITER_FACTOR}x the iterations (epochs for adam, "
         "learning_rate_init=0.01), no goal stop (so their seconds are the whole budget). "
-        "Seconds are per fit; 's per success' is all trials' time over the successes.",
+        "'s per success' is all trials' seconds over the successes.",
         "",
         "| " + " | ".join(TABLE_HEADER) + " |",
         "|" + "|".join("---" for _ in TABLE_HEADER) + "|",
@@ -259,13 +341,14 @@ def chart(rows, settings, methods, path, title):
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seeds", type=int, default=None,
-                        help="random starts per setting and method (default 100; 2 with "
-                             "--smoke)")
+                        help="random starts per setting and method: n_init of an LM row's "
+                             "fit, MLP fits per row (default 100; 2 with --smoke)")
     parser.add_argument("--smoke", action="store_true",
                         help=f"{SMOKE_SEEDS} seeds, at most {SMOKE_LM_ITER} LM and "
                              f"{SMOKE_MLP_ITER} MLP iterations: checks the pipeline")
     parser.add_argument("--n-jobs", type=int, default=-1,
-                        help="joblib workers over the trials (default -1: all CPUs)")
+                        help="joblib workers over the LM fits (one per row), then over "
+                             "the MLP fits (one per seed) (default -1: all CPUs)")
     parser.add_argument("--out", type=Path,
                         default=Path(__file__).resolve().parent / "results",
                         help="output directory (default benchmarks/results/)")
@@ -276,12 +359,29 @@ def parse_args(argv):
     parser.add_argument("--methods", nargs="+", choices=METHODS, default=None,
                         help="run only these methods")
     parser.add_argument("--reuse", type=Path, default=None, metavar="TRIALS_CSV",
-                        help="take the trials that do not depend on net_statistic (LM, "
-                             "LM-RR, MLP) from this trials file of an earlier run with the "
-                             "same settings, and run only the others")
+                        help="take the trials of --reuse-methods (by default those that do "
+                             "not depend on net_statistic: LM, LM-RR, MLP) from this trials "
+                             "file of an earlier run with the same settings, and run only "
+                             "the others (an LM row is taken only whole)")
+    parser.add_argument("--reuse-methods", nargs="+", choices=METHODS, metavar="METHOD",
+                        default=[m for m in METHODS if m != "LM-WC"],
+                        help="the methods whose trials --reuse takes (default all but "
+                             "LM-WC; for example \"MLP lbfgs\" \"MLP adam\" to run every "
+                             "LM row again but not the MLP references)")
     args = parser.parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)
     return args
+
+
+def finished(func, *args):
+    """``(func(*args), the time it ended)``: when a worker's job ended (epoch seconds)."""
+    result = func(*args)
+    return result, time.time()
+
+
+def lm_cost(setting):
+    """A rough cost of an LM row, to start the longest fits first."""
+    return setting.max_iter * (setting.hidden + 2) ** 2
 
 
 def main(argv=None):
@@ -292,24 +392,52 @@ def main(argv=None):
     args.out.mkdir(parents=True, exist_ok=True)
     stem = args.out / f"paper_{args.net_statistic}{'_smoke' if args.smoke else ''}"
 
-    jobs = [(setting, method, seed)
-            for setting in settings for method in methods for seed in range(n_seeds)]
     reused = {}
     if args.reuse is not None:
         # only LM-WC reads net_statistic; the other trials are the same in every run
         reused = {(t["setting"], t["method"], t["seed"]): t for t in load_trials(args.reuse)
-                  if t["method"] != "LM-WC"}
-    todo = [job for job in jobs if (job[0].key, job[1], job[2]) not in reused]
-    start = time.perf_counter()
-    fresh = iter(Parallel(n_jobs=args.n_jobs)(
-        delayed(run_trial)(setting, method, seed, args.net_statistic, args.smoke)
-        for setting, method, seed in todo))
+                  if t["method"] in args.reuse_methods}
+    seeds = range(n_seeds)
+    # an LM row is one fit, so it is reused only whole
+    lm_rows = [(setting, method) for setting in settings for method in methods
+               if method in LM_METHODS and not all(
+                   (setting.key, method, seed) in reused for seed in seeds)]
+    lm_rows.sort(key=lambda row: -lm_cost(row[0]))
+    mlp_jobs = [(setting, method, seed) for setting in settings for method in methods
+                if method in MLP_METHODS for seed in seeds
+                if (setting.key, method, seed) not in reused]
+
+    # one pool: the LM fits first (longest first), the MLP fits after them fill the
+    # workers as the LM fits end
+    start, epoch = time.perf_counter(), time.time()
+    done = Parallel(n_jobs=args.n_jobs)(
+        [delayed(finished)(run_lm_row, setting, method, n_seeds, args.net_statistic,
+                           args.smoke) for setting, method in lm_rows]
+        + [delayed(finished)(run_trial, setting, method, seed, args.net_statistic,
+                             args.smoke) for setting, method, seed in mlp_jobs])
     wall = time.perf_counter() - start
-    trials = [reused.get((setting.key, method, seed)) or next(fresh)
-              for setting, method, seed in jobs]
+    lm_results = [result for result, _ in done[:len(lm_rows)]]
+    mlp_trials = [result for result, _ in done[len(lm_rows):]]
+    lm_done = max((end for _, end in done[:len(lm_rows)]), default=epoch) - epoch
+
+    fresh = {(t["setting"], t["method"], t["seed"]): t for t in mlp_trials}
+    problems = []
+    for (setting, method), (records, _, check) in zip(lm_rows, lm_results):
+        fresh.update({(t["setting"], t["method"], t["seed"]): t for t in records})
+        problems += check_lm_row(setting, method, check)
+    for problem in problems:
+        print(f"warning: {problem}", file=sys.stderr)
+    trials = [fresh.get(key) or reused[key] for key in (
+        (setting.key, method, seed) for setting in settings for method in methods
+        for seed in seeds)]
+    timing = dict(wall=wall, lm_done=lm_done, n_lm_fits=len(lm_rows),
+                  lm_fit_seconds=sum(seconds for _, seconds, _ in lm_results),
+                  mlp_fit_seconds=sum(t["seconds"] for t in mlp_trials),
+                  n_mlp_fits=len(mlp_jobs))
 
     rows = summarize(trials, settings, methods)
-    text = markdown(rows, args, n_seeds, wall, n_reused=len(jobs) - len(todo))
+    text = markdown(rows, args, n_seeds, timing, n_reused=len(trials) - len(fresh),
+                    problems=problems)
     stem.with_suffix(".md").write_text(text, encoding="utf-8")
     write_csv(stem.with_suffix(".csv"), TABLE_HEADER, [table_cells(r, args.smoke) for r in rows])
     write_csv(f"{stem}_trials.csv", list(trials[0]), [list(t.values()) for t in trials])
