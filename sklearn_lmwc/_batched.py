@@ -19,7 +19,7 @@ from itertools import islice
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from ._lm import Solve, System, Values
+from ._lm import Tries, Values
 from ._solve import solve_together
 
 # elements of the stacked quasi-Hessians (T x N x N) held at once: bounds how many
@@ -91,9 +91,8 @@ def _serve_round(pending):
 
 
 def _values(requests):
-    ws = [w for request in requests for w in request.ws]
-    totals, flats = requests[0].objective.loss_sums(np.stack(ws))
-    sums = list(zip(np.broadcast_to(totals, len(ws)), np.broadcast_to(flats, len(ws))))
+    points = [w for request in requests for w in request.ws]
+    sums = _loss_sums(requests[0].objective, points)
     answers, k = [], 0
     for request in requests:
         n = len(request.ws)
@@ -102,14 +101,40 @@ def _values(requests):
     return answers
 
 
-def _systems(requests):
-    Q, g = requests[0].objective.gauss_newton_sums(np.stack([r.w for r in requests]))
-    return [r.objective.gram_system(r.w, q, v) for r, q, v in zip(requests, Q, g)]
+def _loss_sums(objective, points):
+    """``objective.loss_sums`` at each point, by one stacked pass."""
+    totals, flats = objective.loss_sums(np.stack(points))
+    return list(zip(totals.tolist(), flats.tolist()))
 
 
-def _solves(requests):
-    return solve_together([r.system for r in requests], [r.mu for r in requests])
+def _tries(requests):
+    """``Tries`` together: the systems the requests lack from one stacked Jacobian
+    pass, every step from ``solve_together``, every trial point's value from one
+    stacked forward pass."""
+    new = [r for r in requests if r.system is None]
+    finite = {}
+    if new:
+        Q, g = new[0].objective.gauss_newton_sums(np.stack([r.w for r in new]))
+        ok = np.isfinite(Q).all(axis=(1, 2)) & np.isfinite(g).all(axis=1)
+        for r, q, v, f in zip(new, Q, g, ok.tolist()):
+            r.system, finite[id(r)] = r.objective.gram_system(r.w, q, v), f
+    live = [r for r in requests if finite.get(id(r), True)]  # retries: finite before
+    steps = iter(solve_together([r.system for r in live for _ in r.dampings],
+                                [mu for r in live for mu in r.dampings]))
+    trials = {id(r): r.trials([next(steps) for _ in r.dampings]) for r in live}
+    points = [w for r in live for _, w in trials[id(r)]]
+    sums = iter(_loss_sums(requests[0].objective, points) if points else [])
+    answers = []
+    for r in requests:
+        if id(r) not in trials:
+            answers.append((r.system, None))
+            continue
+        mine = trials[id(r)]
+        values = r.objective.values_from_sums([w for _, w in mine],
+                                              [next(sums) for _ in mine])
+        answers.append((r.system, [(mu, w, v) for (mu, w), v in zip(mine, values)]))
+    return answers
 
 
 # the runs of a batch share the data, so any request's objective computes the sums
-_SERVE = {Values: _values, System: _systems, Solve: _solves}
+_SERVE = {Values: _values, Tries: _tries}

@@ -36,31 +36,38 @@ class Values:
         return self.objective.values(self.ws)
 
 
-class System:
-    """A request for the damped system of an LM iteration at w."""
+class Tries:
+    """A request for tries of LM steps from w at each of ``dampings``, from ``system``,
+    the damped system at w (built first when None).
 
-    def __init__(self, objective, w):
-        self.objective, self.w = objective, w
+    Answered by ``(system, tried)``: ``tried`` lists ``(damping, weights, value)`` for
+    each damping whose step could be computed (its factorisation did not fail and the
+    step is finite), the values from one ``objective.values`` call; None when the
+    system is not finite (no step can be tried).
+    """
 
-    def serve(self):
-        return self.objective.damped_system(self.w)
-
-
-class Solve:
-    """A request for the step of ``system`` at damping ``mu`` (None if it fails)."""
-
-    def __init__(self, system, mu):
-        self.system, self.mu = system, mu
+    def __init__(self, objective, w, system, dampings):
+        self.objective, self.w, self.system, self.dampings = objective, w, system, dampings
 
     def serve(self):
-        return self.system.solve(self.mu)
+        system = self.system or self.objective.damped_system(self.w)
+        if not system.is_finite():
+            return system, None
+        trials = self.trials([system.solve(mu) for mu in self.dampings])
+        values = self.objective.values([w for _, w in trials]) if trials else []
+        return system, [(mu, w, value) for (mu, w), value in zip(trials, values)]
+
+    def trials(self, steps):
+        """``(damping, trial weights)`` of the steps (one per damping; None: failed)."""
+        return [(mu, self.w - step) for mu, step in zip(self.dampings, steps)
+                if step is not None]
 
 
 def serve(run):
     """Carry a run out alone: serve each of its requests as it comes; its result.
 
     A run (``lm_run``, ``lm_iteration``, ``run_iterations``) is a generator that
-    yields ``Values``, ``System`` and ``Solve`` requests, the passes over the data
+    yields ``Values`` and ``Tries`` requests, the passes over the data
     and the factorisations, and is sent their answers; ``_batched`` serves the
     requests of many runs together instead. Ctrl-C is passed into the run, which
     ends with the weights of its last completed iteration.
@@ -134,24 +141,20 @@ def lm_iteration(objective, w, value, damping, *, unconditional=False, mu_factor
     call of ``objective.values`` (one pass over the data) and the first that passes
     is taken: the same step, damping and count of tries as trying them one by one.
     """
-    system = yield System(objective, w)
-    if not system.is_finite():
-        return w, value, damping
-    tries = 0
+    system, start, tries = None, damping, 0
     while tries < MAX_TRIES:
-        dampings, trials = [], []
+        dampings = []
         for _ in range(min(objective.trial_batch, MAX_TRIES - tries)):
-            delta = yield Solve(system, damping)
-            if delta is not None:
-                dampings.append(damping)
-                trials.append(w - delta)
+            dampings.append(damping)
             damping = min(damping * mu_factor, mu_max)
             tries += 1
-        trial_values = (yield Values(objective, trials)) if trials else []
-        for tried, trial, trial_value in zip(dampings, trials, trial_values):
+        system, tried = yield Tries(objective, w, system, dampings)
+        if tried is None:  # a non-finite system: no step
+            return w, value, start
+        for mu, trial, trial_value in tried:
             if trial_value < np.inf and (unconditional or trial_value <= value):
                 trial_value = objective.reestimate(trial, trial_value, system)
-                return trial, trial_value, max(tried / mu_factor, mu_min)
+                return trial, trial_value, max(mu / mu_factor, mu_min)
     return w, value, damping
 
 

@@ -6,6 +6,8 @@ sums over samples (the paper's SSE scale, on which the damping ``mu`` acts); the
 reported loss (``loss_``) is a mean.
 """
 
+import math
+
 import numpy as np
 from scipy.special import expit, log_expit, softmax
 
@@ -271,9 +273,11 @@ class Objective:
         return [self._with_penalty(w, total) for w, (total, _) in zip(ws, sums)]
 
     def _with_penalty(self, w, total):
-        with np.errstate(all="ignore"):
-            total += self._penalty(w)
-        return float(total) if np.isfinite(total) else np.inf
+        total = float(total)
+        if self.alpha:
+            with np.errstate(all="ignore"):
+                total += float(self._penalty(w))
+        return total if math.isfinite(total) else math.inf
 
     def loss_sums(self, w):
         """The loss summed over the samples at w, without the penalty, and the count

@@ -40,7 +40,7 @@ class GramSystem:
         self._factor, self._mu = None, None
 
     def is_finite(self):
-        return bool(np.all(np.isfinite(self.Q)) and np.all(np.isfinite(self.g)))
+        return bool(np.isfinite(self.Q).all() and np.isfinite(self.g).all())
 
     def solve(self, mu):
         """The step for damping mu, or None when the factorisation fails or the step
@@ -50,7 +50,7 @@ class GramSystem:
             return None
         with _blas().limit(limits=1, user_api="blas"):
             step = cho_solve(self._factor, self.g, check_finite=False)
-        return step if np.all(np.isfinite(step)) else None
+        return step if np.isfinite(step).all() else None
 
     def _factorise(self, mu):
         A = self.Q.copy()
@@ -91,9 +91,10 @@ def solve_together(systems, mus):
     steps = []
     for system, a, mu in zip(systems, A, mus):
         with np.errstate(all="ignore"):
-            factor, step, info = dposv(a, system.g, lower=1, overwrite_a=True)
+            # a.T: the same symmetric matrix in LAPACK's column order, so not copied
+            factor, step, info = dposv(a.T, system.g, lower=1, overwrite_a=True)
         system._factor, system._mu = (factor, True) if info == 0 else None, mu
-        steps.append(step if info == 0 and np.all(np.isfinite(step)) else None)
+        steps.append(step if info == 0 and np.isfinite(step).all() else None)
     return steps
 
 
@@ -130,7 +131,7 @@ class KernelSystem:
         self._factor, self._mu = None, None
 
     def is_finite(self):
-        return bool(np.all(np.isfinite(self.J)) and np.all(np.isfinite(self.g)))
+        return bool(np.isfinite(self.J).all() and np.isfinite(self.g).all())
 
     def solve(self, mu):
         """The step for damping mu, or None when the factorisation fails or the step
@@ -143,7 +144,7 @@ class KernelSystem:
         with _blas().limit(limits=1, user_api="blas"), np.errstate(all="ignore"):
             y = cho_solve(self._factor, self.J @ (self.g / c), check_finite=False)
             step = (self.g - self.J.T @ y) / c
-        return step if np.all(np.isfinite(step)) else None
+        return step if np.isfinite(step).all() else None
 
     def _factorise(self, mu):
         """Cholesky factor of ``I + J C^-1 J^T``, or None."""

@@ -160,7 +160,7 @@ def test_worth_serving_together_only_small_stackable_gram_objectives():
 def test_interrupt_ends_every_trial_with_its_weights(monkeypatch):
     X, y = make_parity(4)
     calls = [0]
-    inner = _batched._SERVE[_batched.System]
+    inner = _batched._SERVE[_batched.Tries]
 
     def interrupting(requests):
         calls[0] += 1
@@ -168,7 +168,7 @@ def test_interrupt_ends_every_trial_with_its_weights(monkeypatch):
             raise KeyboardInterrupt
         return inner(requests)
 
-    monkeypatch.setitem(_batched._SERVE, _batched.System, interrupting)
+    monkeypatch.setitem(_batched._SERVE, _batched.Tries, interrupting)
     est = LMWCRegressor(hidden_layer_sizes=(2,), topology="fcc", alpha=0.0, tol=None,
                         compression=None, max_iter=50, n_init=3, random_state=0)
     with pytest.warns(UserWarning, match="interrupted"):

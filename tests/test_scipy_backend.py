@@ -191,6 +191,7 @@ def test_keyboard_interrupt_keeps_the_last_weights():
 
 
 # ---- fewer residuals than weights, and losses that are not sums of squares ----------
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # not its topic
 def test_fewer_residuals_than_weights_use_trf_and_warn_once_per_fit(monkeypatch):
     X, y = make_parity(7, summed=True)  # 8 residuals, 9 weights
     spy = _Spy(monkeypatch)
