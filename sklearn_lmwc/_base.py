@@ -159,7 +159,10 @@ hidden_layer_sizes : array-like of int, default=(10,)
 
     n_init : int, default=1
         Independent trials from different random starts; the best (validation
-        score with ``early_stopping``, training loss otherwise) is kept.
+        score with ``early_stopping``, training loss otherwise) is kept. Trials of
+        small networks (samples x weights^2 below 2e7) run together, their
+        arrays stacked, so that many cost little more than one; each still takes
+        the path it takes alone. ``init_results_`` describes every trial.
 
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the training data, score it after every
@@ -173,8 +176,9 @@ hidden_layer_sizes : array-like of int, default=(10,)
         Rounds without improvement allowed by the ``tol`` rule.
 
     n_jobs : int, default=None
-        Trials run in parallel with joblib. None means 1 unless in a
-        ``joblib.parallel_config`` context; -1 means all processors.
+        Trials run in parallel with joblib (trials run together: one batch per
+        worker). None means 1 unless in a ``joblib.parallel_config`` context; -1
+        means all processors.
 
     random_state : int, RandomState instance or None, default=None
         Draws the initial weights, the restarts, the trials' seeds and the
@@ -242,6 +246,14 @@ coefs_ : list of ndarray
         With ``alpha="bayes"``, the effective number of parameters ``gamma`` of
         the last estimate (between 0 and the number of penalised weights); None
         otherwise.
+
+    init_results_ : dict of ndarray
+        One entry per trial (``n_init`` of them, in the order of their seeds; one
+        on a warm start): ``"loss"`` (final training loss, as ``loss_``),
+        ``"n_iter"``, ``"n_compressions"``, ``"converged"`` (reached ``goal``) and
+        ``"seconds"``, the trial's share of the fit's time (when trials run
+        together, their batch's time divided equally). With ``goal``, the rate of
+        success and the time per success of a random start.
 
     validation_scores_ : list of float or None
         Validation score after every iteration with ``early_stopping``.

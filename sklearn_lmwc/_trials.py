@@ -3,7 +3,8 @@
 Each trial builds its own objective from data passed as top-level arguments, so
 that joblib backends that scatter large arguments (dask) send X once, and so that
 state an objective learns during a run (the Bayesian alpha) never leaks from one
-trial into the next.
+trial into the next. Trials of a small network run together, one batch per joblib
+worker (``_batched``); the others one by one.
 """
 
 import time
