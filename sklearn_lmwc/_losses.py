@@ -183,6 +183,8 @@ class LogLoss:
 _ALPHA_BOUNDS = (1e-6, 1e12)
 # the Bayesian alpha's start: weak next to the summed loss of any data set
 _ALPHA_START = 1e-3
+# points whose flat counts are kept from the value passes, for ``saturation``
+_FLAT_POINTS = 8
 # jitter, relative to alpha, of the matrix whose inverse's trace gives gamma: keeps
 # the unpenalised directions (biases) factorisable at a negligible cost in gamma
 _TRACE_DAMPING = 1e-6
@@ -237,7 +239,7 @@ class Objective:
             self.form = "kernel" if costs["kernel"] < costs["gram"] else "gram"
         per_sample = costs["kronecker_memory" if self.kronecker else "jacobian_memory"]
         self.chunk = max(64, _CHUNK_ELEMENTS // per_sample)
-        self._flat = []  # (weights, flat count) of each point of the last value pass
+        self._flat = []  # (weights, flat count) of the points of the last value passes
 
     def _chunks(self, networks=1):
         """The data in chunks of rows; ``networks`` evaluated together divide the
@@ -269,7 +271,10 @@ class Objective:
 
     def values_from_sums(self, ws, sums):
         """``values(ws)`` from the ``loss_sums`` at each of ws, however computed."""
-        self._flat = [(w.copy(), flat) for w, (_, flat) in zip(ws, sums)]
+        # the points before are kept too: an iteration that accepts no step stays
+        # at the point of an earlier pass
+        self._flat = ([(w.copy(), flat) for w, (_, flat) in zip(ws, sums)]
+                      + self._flat)[:_FLAT_POINTS]
         return [self._with_penalty(w, total) for w, (total, _) in zip(ws, sums)]
 
     def _with_penalty(self, w, total):
@@ -406,7 +411,8 @@ class Objective:
     def saturation(self, w):
         """Fraction of hidden activations over the training set on a flat spot
         (see ``Network.flat_count``); 0 without hidden neurons. Taken from the last
-        ``value`` pass when that was at w (the step just accepted), else computed."""
+        ``value`` passes when one was at w (the step just accepted, or the point
+        an iteration without one stayed at), else computed."""
         n_hidden = sum(layer.size for layer in self.network.hidden)
         if not n_hidden:
             return 0.0
