@@ -476,11 +476,15 @@ def test_saturated_inputs_warn_when_goal_not_reached(Estimator, y):
 
 
 def test_adaptive_compression_acts_on_saturated_inputs():
-    kw = {**SMALL, "max_iter": 30, "alpha": 0.0}
-    plain = LMWCRegressor(**kw, compression=None).fit(X * 1e6, Y_REG)
-    wc = LMWCRegressor(**kw).fit(X * 1e6, Y_REG)
-    assert wc.n_compressions_ > 0
-    assert wc.loss_ < plain.loss_
+    # from most starts compression gets the saturated network out of its flat spot
+    improved = 0
+    for seed in range(4):
+        kw = {**SMALL, "max_iter": 30, "alpha": 0.0, "random_state": seed}
+        plain = LMWCRegressor(**kw, compression=None).fit(X * 1e6, Y_REG)
+        wc = LMWCRegressor(**kw).fit(X * 1e6, Y_REG)
+        assert wc.n_compressions_ > 0 and plain.saturation_curve_[-1] == 1.0
+        improved += wc.loss_ < 0.5 * plain.loss_
+    assert improved >= 3
 
 
 @pytest.mark.parametrize("activation", ["relu", "identity"])
