@@ -328,7 +328,8 @@ class Objective:
         return self._penalise(w, *self.gauss_newton_sums(w))
 
     def _penalise(self, w, Q, g):
-        Q[np.diag_indices(self.network.n_weights)] += self.alpha * self.penalised
+        if self.alpha:
+            np.einsum("ii->i", Q)[...] += self.alpha * self.penalised  # Q's diagonal
         return Q, self._penalised_gradient(w, g)
 
     def _penalised_gradient(self, w, g):
