@@ -9,7 +9,7 @@ from sklearn_lmwc._init import initialize
 from sklearn_lmwc._lm import lm_run, serve
 from sklearn_lmwc._losses import LogLoss, Objective, SquaredError
 from sklearn_lmwc._network import Network
-from sklearn_lmwc.datasets import make_parity
+from sklearn_lmwc.datasets import make_parity, make_two_spirals
 
 
 def _sine(n=60, seed=0):
@@ -186,3 +186,40 @@ def test_verbose_names_every_trial(capsys):
     out = capsys.readouterr().out
     assert all(f"[trial {k}] loss = " in out for k in (1, 2, 3))
     assert "Kept trial" in out
+
+
+def _paper_trials(X, y, hidden, beta, max_iter, together, monkeypatch):
+    with monkeypatch.context() as m:
+        if not together:
+            m.setattr(_batched, "MAX_WORK", 0)
+        return LMWCRegressor(hidden_layer_sizes=(hidden,), topology="fcc", init="uniform",
+                             alpha=0.0, beta=beta, goal=0.1 / y.std(), tol=None,
+                             max_iter=max_iter, n_init=32, random_state=0).fit(X, y)
+
+
+def _assert_same_outcomes(batched, alone):
+    a, b = batched.init_results_, alone.init_results_
+    for key in ("n_iter", "n_compressions", "converged"):
+        np.testing.assert_array_equal(a[key], b[key], err_msg=key)
+    np.testing.assert_allclose(a["loss"], b["loss"], rtol=1e-6, atol=1e-12)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("data, beta", [(make_parity(5), 1e-3),
+                                        (make_parity(7, summed=True), 1e-2)])
+def test_paper_parity_trials_have_their_own_outcomes(data, beta, monkeypatch):
+    # 32 starts of the paper's parity settings, 100 iterations: the same success,
+    # iterations and compressions for every start, together or alone
+    X, y = data
+    batched = _paper_trials(X, y, 2, beta, 100, True, monkeypatch)
+    alone = _paper_trials(X, y, 2, beta, 100, False, monkeypatch)
+    assert 0 < batched.init_results_["converged"].sum() < 32
+    _assert_same_outcomes(batched, alone)
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_two_spiral_trials_have_their_own_outcomes(monkeypatch):
+    X, y = make_two_spirals()
+    _assert_same_outcomes(_paper_trials(X, y, 9, 1e-4, 300, True, monkeypatch),
+                          _paper_trials(X, y, 9, 1e-4, 300, False, monkeypatch))
