@@ -34,12 +34,13 @@ MAX_WORK = 1e8
 
 def worth_serving_together(objective, n_runs):
     """Whether ``n_runs`` runs on ``objective``'s data are cheaper served together:
-    small networks (the work of an iteration below ``MAX_WORK``) on an objective
-    that evaluates stacks of weights in the weights' space (``Objective.stackable``,
-    form "gram", without the Kronecker product of several outputs)."""
-    work = objective.X.shape[0] * objective.network.n_weights**2
+    small networks (the work of an iteration's J^T J, rows of J times weights^2,
+    below ``MAX_WORK``) on an objective that evaluates stacks of weights in the
+    weights' space (``Objective.stackable``, form "gram")."""
+    network = objective.network
+    work = objective.X.shape[0] * network.n_outputs * network.n_weights**2
     return (n_runs > 1 and objective.stackable and objective.form == "gram"
-            and not objective.kronecker and work < MAX_WORK)
+            and work < MAX_WORK)
 
 
 def serve_together(runs, n_weights):

@@ -339,10 +339,11 @@ class Objective:
 
     def gauss_newton_sums(self, w):
         """Q and g of the loss alone (without the penalty), summed over the samples;
-        for T weight vectors (w of shape ``(T, N)``, Jacobian path only) stacks of T."""
+        for T weight vectors (w of shape ``(T, N)``) stacks of T, always through the
+        Jacobian (the Kronecker blocks are for one network)."""
         lead, N = w.shape[:-1], self.network.n_weights
         Q, g = np.zeros((*lead, N, N)), np.zeros((*lead, N))
-        gram = KroneckerGram(self.network) if self.kronecker else None
+        gram = KroneckerGram(self.network) if self.kronecker and not lead else None
         with np.errstate(all="ignore"):
             for X, Y, sw in self._chunks(w.shape[0] if lead else 1):
                 A, B, g_chunk = self._factors(w, X, Y, sw)

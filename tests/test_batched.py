@@ -112,10 +112,16 @@ def test_regressor_trials_together_equal_one_by_one(params, one_by_one):
     _assert_same_trials(batched, alone)
 
 
-def test_classifier_trials_together_equal_one_by_one(one_by_one):
-    X, y = _sine(80)
-    y = (y > 0).astype(int)  # binary: one logistic output
-    params = dict(hidden_layer_sizes=(3,), n_init=3, random_state=2, max_iter=40)
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("n_classes, X", [
+    (2, _sine(80)[0]),  # one logistic output
+    # ten softmax outputs: a lone trial builds Q from Kronecker blocks, trials
+    # together through the Jacobian
+    (10, np.random.RandomState(0).normal(size=(100, 8)))])
+def test_classifier_trials_together_equal_one_by_one(n_classes, X, one_by_one):
+    y = np.arange(len(X)) % n_classes
+    params = dict(hidden_layer_sizes=(10,), topology="mlp", n_init=3, random_state=2,
+                  max_iter=20)
     _assert_same_trials(LMWCClassifier(**params).fit(X, y),
                         one_by_one(LMWCClassifier(**params), X, y))
 
@@ -150,9 +156,12 @@ def test_worth_serving_together_only_small_stackable_gram_objectives():
     assert not _batched.worth_serving_together(small, 1)
     big = Objective(Network(2, (200,), 1, "mlp"), SquaredError(), X, y[:, None])
     assert big.form == "kernel" and not _batched.worth_serving_together(big, 8)
-    Y = np.eye(3)[np.arange(100) % 3]
-    several = Objective(Network(2, (3,), 3, "mlp"), LogLoss("softmax"), X, Y)
-    assert _batched.worth_serving_together(several, 2) == (not several.kronecker)
+    # ten classes: a lone trial builds Q from Kronecker blocks, trials together
+    # through the Jacobian
+    X10 = np.random.RandomState(0).normal(size=(100, 8))
+    several = Objective(Network(8, (10,), 10, "mlp"), LogLoss("softmax"), X10,
+                        np.eye(10)[np.arange(100) % 10])
+    assert several.kronecker and _batched.worth_serving_together(several, 2)
     small.stackable = False  # e.g. the dask objective
     assert not _batched.worth_serving_together(small, 8)
 
