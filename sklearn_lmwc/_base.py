@@ -160,7 +160,7 @@ hidden_layer_sizes : array-like of int, default=(10,)
     n_init : int, default=1
         Independent trials from different random starts; the best (validation
         score with ``early_stopping``, training loss otherwise) is kept. Trials of
-        small networks (samples x weights^2 below 1e8) run together, their
+        small networks (samples x outputs x weights^2 below 1e8) run together, their
         arrays stacked, so that many cost little more than one; each still takes
         the path it takes alone. ``init_results_`` describes every trial.
 
