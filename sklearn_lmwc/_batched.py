@@ -1,16 +1,17 @@
 """Trials run together: the requests of many LM runs served as stacked arrays.
 
-A run (``_lm.lm_run``) asks for passes over the data (``Values``), an iteration's
-system (``System``) and factorisations (``Solve``). For a small network each of
-these is a few microseconds of arithmetic wrapped in tens of numpy calls (one per
-layer, per chunk, per factorisation), so an LM iteration of a compact network is
-almost all Python overhead. Here every pending request of every run is served in
-one round: the weights of all runs asking for values or a system are stacked (T, N)
-and evaluated by one batched forward or backward pass (``Network`` and the losses
-broadcast over a leading axis of networks), their T systems factorised by one
-stacked Cholesky (``_solve.solve_together``). Each run keeps its own damping,
-policy, stopping and objective (its alpha), so it takes the same path as when
-served alone; only the rounding of the stacked products may differ.
+A run (``_lm.lm_run``) asks for passes over the data (``Values``) and for the tries
+of an iteration (``Tries``: its system, the factorisations and the values of the
+trial points). For a small network each of these is a few microseconds of
+arithmetic wrapped in tens of numpy calls (one per layer, per chunk, per
+factorisation), so an LM iteration of a compact network is almost all Python
+overhead. Here every pending request of every run is served in one round: the
+weights of all runs asking for values or a system are stacked (T, N) and evaluated
+by one batched forward or backward pass (``Network`` and the losses broadcast over a
+leading axis of networks), their systems formed and solved together
+(``_solve.solve_together``). Each run keeps its own damping, policy, stopping and
+objective (its alpha), so it takes the same path as when served alone; only the
+rounding of the stacked products may differ.
 """
 
 from collections import defaultdict
@@ -123,7 +124,7 @@ def _tries(requests):
             r.system, finite[id(r)] = r.objective.gram_system(r.w, q, v), f
     live = [r for r in requests if finite.get(id(r), True)]  # retries: finite before
     steps = iter(solve_together([r.system for r in live for _ in r.dampings],
-                                [mu for r in live for mu in r.dampings]))
+                                [mu for r in live for mu in r.dampings]) if live else [])
     trials = {id(r): r.trials([next(steps) for _ in r.dampings]) for r in live}
     points = [w for r in live for _, w in trials[id(r)]]
     sums = iter(_loss_sums(requests[0].objective, points) if points else [])

@@ -232,3 +232,26 @@ def test_two_spiral_trials_have_their_own_outcomes(monkeypatch):
     X, y = make_two_spirals()
     _assert_same_outcomes(_paper_trials(X, y, 9, 1e-4, 300, True, monkeypatch),
                           _paper_trials(X, y, 9, 1e-4, 300, False, monkeypatch))
+
+
+def test_a_run_whose_system_overflows_keeps_its_weights_beside_the_others():
+    X, y = make_parity(4)
+    network = Network(4, (2,), 1, "fcc")
+    seeds = range(3)
+
+    def runs():
+        objectives = [Objective(network, SquaredError(), X, y[:, None]) for _ in seeds]
+        made = _runs(objectives, seeds, None, max_iter=5)
+        # the middle run starts where its Jacobian overflows: no step can be taken
+        objectives[1].start(np.full(network.n_weights, 1e200))
+        made[1] = lm_run(objectives[1], np.full(network.n_weights, 1e200),
+                         make_policy(None, "stall", objective=None, w=None, value=None,
+                                     draw=None), max_iter=5)
+        return made
+
+    together = _batched.serve_together(runs(), network.n_weights)
+    alone = [serve(run) for run in runs()]
+    np.testing.assert_array_equal(together[1].w, np.full(network.n_weights, 1e200))
+    for a, b in zip(together, alone):
+        assert a.n_iter == b.n_iter == 5
+        np.testing.assert_allclose(a.w, b.w, rtol=1e-8, atol=1e-10)
