@@ -32,6 +32,7 @@ _UNSCALED = 10.0
 _DTYPES = (np.float64, np.float32)
 # rows predicted at once: a sparse X is densified one such chunk at a time
 _PREDICT_ROWS = 4096
+_INTERRUPTED = "Training interrupted by user; the best weights found so far are kept."
 
 _PARAMETERS_DOC = """\
 hidden_layer_sizes : array-like of int, default=(10,)
@@ -159,8 +160,9 @@ hidden_layer_sizes : array-like of int, default=(10,)
 
     n_init : int, default=1
         Independent trials from different random starts; the best (validation
-        score with ``early_stopping``, training loss otherwise) is kept. Trials of
-        small networks (samples x outputs x weights^2 below 1e8) run together, their
+        score with ``early_stopping``, training loss otherwise) is kept. With the
+        built-in solver, trials of small networks (samples x outputs x weights^2
+        below 1e8, at least as many residuals as weights) run together, their
         arrays stacked, so that many cost little more than one; each still takes
         the path it takes alone. ``init_results_`` describes every trial.
 
@@ -249,7 +251,8 @@ coefs_ : list of ndarray
 
     init_results_ : dict of ndarray
         One entry per trial (``n_init`` of them, in the order of their seeds; one
-        on a warm start): ``"loss"`` (final training loss, as ``loss_``),
+        on a warm start; fewer if training was interrupted): ``"loss"`` (the
+        training loss at the trial's end, on the scale of ``loss_``),
         ``"n_iter"``, ``"n_compressions"``, ``"converged"`` (reached ``goal``) and
         ``"seconds"``, the trial's share of the fit's time (when trials run
         together, their batch's time divided equally). With ``goal``, the rate of
@@ -467,6 +470,8 @@ class BaseLMWC(BaseEstimator):
                             seeds, validation, make_objective,
                             self.alpha_ if resume else None)
         trial = best_trial(trials, self.early_stopping)
+        # every trial's own end, before the kept one's weights become its best ones
+        per_trial = init_results(trials, objective)
         result, monitor = trial.result, trial.monitor
         if self.verbose:
             print(f"Kept trial {trial.number} of {len(seeds)}: "
@@ -484,7 +489,9 @@ class BaseLMWC(BaseEstimator):
                 "(X too large for the network to learn from). Scale the inputs, for "
                 "example with sklearn.preprocessing.StandardScaler.")
         self._store(network, objective, trial)
-        self.init_results_ = init_results(trials, objective)
+        if len(trials) < len(seeds) and trial.result.stopped != "interrupted":
+            warnings.warn(_INTERRUPTED)  # trials not run: stopped before their start
+        self.init_results_ = per_trial
         self._warn_if_saturated(objective, result.w)
         return self
 
@@ -586,8 +593,7 @@ class BaseLMWC(BaseEstimator):
         self.validation_scores_ = list(monitor.scores) if es else None
         self.best_validation_score_ = monitor.best_score if es else None
         if result.stopped == "interrupted":
-            warnings.warn("Training interrupted by user; the best weights found so far "
-                          "are kept.")
+            warnings.warn(_INTERRUPTED)
         elif result.stopped == "max_iter" and (self.goal > 0 or self.tol is not None):
             warnings.warn(f"Levenberg-Marquardt reached max_iter={self.max_iter} before "
                           "the goal or the tol rule was met.", ConvergenceWarning)

@@ -67,6 +67,10 @@ def serve_together(runs, n_weights):
             following = None if interrupt else next(waiting, None)
             if following is not None:
                 advance(following, None)
+        except KeyboardInterrupt:
+            if not interrupt:
+                raise
+            pending.pop(i)  # interrupted before its first iteration: no result
 
     with threadpool_limits(limits=1, user_api="blas"):
         for i in islice(waiting, max(1, _MAX_STACK_ELEMENTS // n_weights**2)):
@@ -80,6 +84,8 @@ def serve_together(runs, n_weights):
                 continue
             for i, answer in answers:
                 advance(i, answer)
+    if not any(result is not None for result in results):
+        raise KeyboardInterrupt  # not one run got as far as an iteration
     return results
 
 
@@ -119,9 +125,10 @@ def _tries(requests):
     finite = {}
     if new:
         Q, g = new[0].objective.gauss_newton_sums(np.stack([r.w for r in new]))
-        ok = np.isfinite(Q).all(axis=(1, 2)) & np.isfinite(g).all(axis=1)
-        for r, q, v, f in zip(new, Q, g, ok.tolist()):
-            r.system, finite[id(r)] = r.objective.gram_system(r.w, q, v), f
+        for r, q, v in zip(new, Q, g):
+            # copies: a system kept for its retries must not hold the whole stack
+            r.system = r.objective.gram_system(r.w, q.copy(), v.copy())
+            finite[id(r)] = r.system.is_finite()  # penalty included, as alone
     live = [r for r in requests if finite.get(id(r), True)]  # retries: finite before
     steps = iter(solve_together([r.system for r in live for _ in r.dampings],
                                 [mu for r in live for mu in r.dampings]) if live else [])

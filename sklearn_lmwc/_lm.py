@@ -42,15 +42,16 @@ class Tries:
 
     Answered by ``(system, tried)``: ``tried`` lists ``(damping, weights, value)`` for
     each damping whose step could be computed (its factorisation did not fail and the
-    step is finite), the values from one ``objective.values`` call; None when the
-    system is not finite (no step can be tried).
+    step is finite), the values from one pass over the data (``objective.values``
+    when served alone); None when the system is not finite (no step can be tried).
     """
 
     def __init__(self, objective, w, system, dampings):
         self.objective, self.w, self.system, self.dampings = objective, w, system, dampings
 
     def serve(self):
-        system = self.system or self.objective.damped_system(self.w)
+        system = self.objective.damped_system(self.w) if self.system is None else \
+            self.system
         if not system.is_finite():
             return system, None
         trials = self.trials([system.solve(mu) for mu in self.dampings])

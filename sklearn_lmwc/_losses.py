@@ -211,8 +211,8 @@ class Objective:
         value is ``self.alpha``, 0 until ``start`` is called).
     """
 
-    # damping tries ``lm_iteration`` evaluates per call of ``values``: one, as in memory a
-    # try costs its own pass however they are grouped, and batching would waste the
+    # damping tries ``lm_iteration`` evaluates per pass over the data: one, as in memory
+    # a try costs its own pass however they are grouped, and batching would waste the
     # passes of the tries after the accepted one
     trial_batch = 1
     # whether loss_sums and gauss_newton_sums take a stack of weight vectors, so that
@@ -239,12 +239,15 @@ class Objective:
             self.form = "kernel" if costs["kernel"] < costs["gram"] else "gram"
         per_sample = costs["kronecker_memory" if self.kronecker else "jacobian_memory"]
         self.chunk = max(64, _CHUNK_ELEMENTS // per_sample)
+        # networks evaluated together always go through the Jacobian
+        self._stacked_chunk = max(64, _CHUNK_ELEMENTS // costs["jacobian_memory"])
         self._flat = []  # (weights, flat count) of the points of the last value passes
 
     def _chunks(self, networks=1):
         """The data in chunks of rows; ``networks`` evaluated together divide the
         rows of a chunk, so that memory stays bounded."""
-        n, size = self.X.shape[0], max(1, self.chunk // networks)
+        chunk = self.chunk if networks == 1 else self._stacked_chunk
+        n, size = self.X.shape[0], max(1, chunk // networks)
         for start in range(0, n, size):
             s = slice(start, min(start + size, n))
             sw = None if self.sample_weight is None else self.sample_weight[s]

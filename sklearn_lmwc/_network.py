@@ -3,14 +3,17 @@
 The network is stored as one flat weight vector ``w``. Layer ``l`` owns a block
 ``[W_l.ravel(), b_l]`` with ``W_l`` of shape ``(fan_in_l, size_l)`` (row-major), in
 layer order, output layer last. Activations of the inputs and of every hidden
-layer live side by side in one buffer ``Z`` (inputs first), so that a layer's
-input is a contiguous column slice of ``Z`` for every topology:
+layer live side by side in one buffer ``Z`` (inputs first; held transposed, with the
+samples last), so that a layer's input is a contiguous column slice of ``Z`` for
+every topology:
 
 - ``"mlp"``: layer ``l`` sees layer ``l - 1`` only;
 - ``"bmlp"``: layer ``l`` sees the inputs and every earlier layer (``Z[:, :start_l]``);
 - ``"fcc"``: a bridged network of single-neuron hidden layers.
 
-Everything here is vectorised over samples; Python loops run over layers only.
+Everything here is vectorised over samples, and over a stack of weight vectors
+(several networks of one layout evaluated together); Python loops run over layers
+only.
 """
 
 from dataclasses import dataclass

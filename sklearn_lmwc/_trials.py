@@ -77,6 +77,9 @@ def run_trials_together(params, network, loss, X, Y, sample_weight, w0, seeds, v
                         numbers, make_objective=Objective, alpha0=None):
     """The trials of ``seeds`` (named by ``numbers``) as ``run_trial`` runs them, their
     LM runs served together (``_batched``); each gets an equal share of the time."""
+    if len(seeds) == 1:  # a batch of one (more workers than seeds) is a lone trial
+        return [run_trial(params, network, loss, X, Y, sample_weight, w0, seeds[0],
+                          validation, numbers[0], make_objective, alpha0)]
     start = time.perf_counter()
     runs = [_Run(params, network, loss, X, Y, sample_weight, w0, seed, validation, number,
                  make_objective, alpha0) for seed, number in zip(seeds, numbers)]
@@ -92,7 +95,7 @@ class _Run:
 
     def __init__(self, params, network, loss, X, Y, sample_weight, w0, seed, validation,
                  number, make_objective, alpha0):
-        self.params, self.number = params, number
+        self.params, self.number = params, int(number)
         self.objective = make_objective(network, loss, X, Y, sample_weight, params["alpha"])
         rng = np.random.RandomState(seed)
         self.w = initialize(network, params["init"], rng) if w0 is None else w0.copy()
@@ -134,7 +137,7 @@ def run_trials(params, objective, network, loss, X, Y, sample_weight, w0, seeds,
     """
     args = (params, network, loss, X, Y, sample_weight, w0)
     together = params["solver"] == "lm" and worth_serving_together(objective, len(seeds))
-    numbers = np.arange(1, len(seeds) + 1)
+    numbers = list(range(1, len(seeds) + 1))
     if not together:
         return Parallel(n_jobs=params["n_jobs"])(
             delayed(run_trial)(*args, seed, validation, number, make_objective, alpha0)
@@ -144,7 +147,7 @@ def run_trials(params, objective, network, loss, X, Y, sample_weight, w0, seeds,
         delayed(run_trials_together)(*args, part, validation, numbers_part, make_objective,
                                      alpha0)
         for part, numbers_part in zip(np.array_split(seeds, n_batches),
-                                      np.array_split(numbers, n_batches)))
+                                      np.array_split(np.array(numbers), n_batches)))
     return [trial for batch in batches for trial in batch]
 
 

@@ -255,3 +255,39 @@ def test_a_run_whose_system_overflows_keeps_its_weights_beside_the_others():
     for a, b in zip(together, alone):
         assert a.n_iter == b.n_iter == 5
         np.testing.assert_allclose(a.w, b.w, rtol=1e-8, atol=1e-10)
+
+
+def test_init_results_are_each_trials_own_end_with_early_stopping():
+    X, y = _sine(80)
+    est = LMWCRegressor(hidden_layer_sizes=(4,), n_init=3, early_stopping=True, alpha=0.0,
+                        compression=None, random_state=0).fit(X, y)
+    # the kept trial's entry is its final loss, not the loss at its best-scoring
+    # weights (which loss_ is, with early stopping)
+    finals = est.init_results_["loss"]
+    assert len(finals) == 3
+    assert est.loss_curve_[-1] in finals
+
+
+def test_interrupt_before_a_later_run_starts_keeps_the_finished_ones(monkeypatch):
+    X, y = make_parity(4)
+    network = Network(4, (2,), 1, "fcc")
+    monkeypatch.setattr(_batched, "_MAX_STACK_ELEMENTS", network.n_weights**2)  # one at a time
+    calls = [0]
+    inner = _batched._SERVE[_batched.Values]
+
+    def interrupting(requests):
+        calls[0] += 1
+        if calls[0] == 3:  # the first pass of the second run
+            raise KeyboardInterrupt
+        return inner(requests)
+
+    monkeypatch.setitem(_batched._SERVE, _batched.Values, interrupting)
+    est = LMWCRegressor(hidden_layer_sizes=(2,), topology="fcc", alpha=0.0, tol=None,
+                        compression=None, max_iter=5, n_init=3, random_state=0)
+    with pytest.warns(UserWarning, match="interrupted"):
+        est.fit(X, y)
+    # the runs that finished are kept, the one interrupted before its first
+    # iteration and those not started are not
+    assert 1 <= len(est.init_results_["n_iter"]) < 3
+    assert np.all(est.init_results_["n_iter"] == 5)
+    assert np.all(np.isfinite(est.predict(X)))
