@@ -166,22 +166,31 @@ def test_worth_serving_together_only_small_stackable_gram_objectives():
     assert not _batched.worth_serving_together(small, 8)
 
 
-def test_interrupt_ends_every_trial_with_its_weights(monkeypatch):
-    X, y = make_parity(4)
+def _interrupt_round(monkeypatch, kind, k):
+    """Ctrl-C in the k-th round that serves requests of this kind."""
     calls = [0]
-    inner = _batched._SERVE[_batched.Tries]
+    inner = _batched._SERVE[kind]
 
     def interrupting(requests):
         calls[0] += 1
-        if calls[0] == 5:
+        if calls[0] == k:
             raise KeyboardInterrupt
         return inner(requests)
 
-    monkeypatch.setitem(_batched._SERVE, _batched.Tries, interrupting)
+    monkeypatch.setitem(_batched._SERVE, kind, interrupting)
+
+
+def _interrupted_fit(X, y, max_iter):
     est = LMWCRegressor(hidden_layer_sizes=(2,), topology="fcc", alpha=0.0, tol=None,
-                        compression=None, max_iter=50, n_init=3, random_state=0)
+                        compression=None, max_iter=max_iter, n_init=3, random_state=0)
     with pytest.warns(UserWarning, match="interrupted"):
-        est.fit(X, y)
+        return est.fit(X, y)
+
+
+def test_interrupt_ends_every_trial_with_its_weights(monkeypatch):
+    X, y = make_parity(4)
+    _interrupt_round(monkeypatch, _batched.Tries, 5)
+    est = _interrupted_fit(X, y, max_iter=50)
     # every trial stopped between its iterations, long before max_iter
     assert np.all((1 <= est.init_results_["n_iter"]) & (est.init_results_["n_iter"] < 5))
     assert np.all(np.isfinite(est.predict(X)))
@@ -272,20 +281,8 @@ def test_interrupt_before_a_later_run_starts_keeps_the_finished_ones(monkeypatch
     X, y = make_parity(4)
     network = Network(4, (2,), 1, "fcc")
     monkeypatch.setattr(_batched, "_MAX_STACK_ELEMENTS", network.n_weights**2)  # one at a time
-    calls = [0]
-    inner = _batched._SERVE[_batched.Values]
-
-    def interrupting(requests):
-        calls[0] += 1
-        if calls[0] == 3:  # the first pass of the second run
-            raise KeyboardInterrupt
-        return inner(requests)
-
-    monkeypatch.setitem(_batched._SERVE, _batched.Values, interrupting)
-    est = LMWCRegressor(hidden_layer_sizes=(2,), topology="fcc", alpha=0.0, tol=None,
-                        compression=None, max_iter=5, n_init=3, random_state=0)
-    with pytest.warns(UserWarning, match="interrupted"):
-        est.fit(X, y)
+    _interrupt_round(monkeypatch, _batched.Values, 3)  # the first pass of a later run
+    est = _interrupted_fit(X, y, max_iter=5)
     # the runs that finished are kept, the one interrupted before its first
     # iteration and those not started are not
     assert 1 <= len(est.init_results_["n_iter"]) < 3
