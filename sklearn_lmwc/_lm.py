@@ -91,8 +91,9 @@ def levenberg_marquardt(objective, w, policy, **options):
 
 
 def lm_run(objective, w, policy, *, mu=1e-3, mu_factor=10.0, mu_min=1e-15, mu_max=1e15,
-           max_iter=1000, goal=0.0, callback=None):
-    """Minimise ``objective`` from w (a run: see ``serve``).
+           max_iter=1000, goal=0.0, callback=None, value=None):
+    """Minimise ``objective`` from w (a run: see ``serve``); ``value``, the objective at
+    w when already known (computed first otherwise).
 
     Each iteration computes Q and g once, then tries ``w - (Q + mu I)^-1 g`` with mu
     growing by ``mu_factor`` until the objective does not increase (at most
@@ -118,12 +119,8 @@ def lm_run(objective, w, policy, *, mu=1e-3, mu_factor=10.0, mu_min=1e-15, mu_ma
 
     return (yield from run_iterations(objective, w, policy, step, max_iter=max_iter,
                                       goal=goal,
-                                      callback=None if callback is None else report))
-
-
-def lm_step(objective, w, value, damping, **options):
-    """``lm_iteration`` carried out alone: ``(w, value, damping)``."""
-    return serve(lm_iteration(objective, w, value, damping, **options))
+                                      callback=None if callback is None else report,
+                                      value=value))
 
 
 def lm_iteration(objective, w, value, damping, *, unconditional=False, mu_factor=10.0,
@@ -159,7 +156,7 @@ def lm_iteration(objective, w, value, damping, *, unconditional=False, mu_factor
     return w, value, damping
 
 
-def run_iterations(objective, w, policy, step, *, max_iter, goal, callback):
+def run_iterations(objective, w, policy, step, *, max_iter, goal, callback, value=None):
     """The loop every solver shares: iterations, goal, policy, callback, bookkeeping
     (a run: see ``serve``; its result is an ``LMResult``).
 
@@ -171,9 +168,11 @@ def run_iterations(objective, w, policy, step, *, max_iter, goal, callback):
     True for the first one after a policy event. After every iteration but the last
     the policy may replace the weights; the loss curve gets the mean loss after every
     iteration and after every event. Ctrl-C stops the loop with the weights of the
-    last completed iteration; ``policy.finish`` picks the weights returned.
+    last completed iteration; ``policy.finish`` picks the weights returned. ``value``
+    is the objective at w when the caller has it (no pass then).
     """
-    value, = yield Values(objective, [w])
+    if value is None:
+        value, = yield Values(objective, [w])
     result = LMResult(w, value)
     goal = max(goal, EXACT_FIT)
     if objective.goal_metric(value) <= goal:

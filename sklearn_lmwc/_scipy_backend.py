@@ -119,7 +119,7 @@ class _Accepted(Exception):
 
 
 def least_squares_lm(objective, w, policy, *, mu=1e-3, mu_factor=10.0, mu_min=1e-15,
-                     mu_max=1e15, max_iter=1000, goal=0.0, callback=None,
+                     mu_max=1e15, max_iter=1000, goal=0.0, callback=None, value=None,
                      max_nfev=SEGMENT_NFEV):
     """Minimise a squared-error ``objective`` from w with ``scipy.optimize.least_squares``.
 
@@ -174,5 +174,5 @@ def least_squares_lm(objective, w, policy, *, mu=1e-3, mu_factor=10.0, mu_min=1e
         return w, value  # no step accepted (or a non-finite excursion)
 
     return serve(run_iterations(objective, w, policy, step, max_iter=max_iter, goal=goal,
-                                callback=callback))
+                                callback=callback, value=value))
 

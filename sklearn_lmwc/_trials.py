@@ -18,7 +18,7 @@ from threadpoolctl import threadpool_limits
 from ._batched import serve_together, worth_serving_together
 from ._compression import make_policy
 from ._init import initialize
-from ._lm import lm_run, serve
+from ._lm import levenberg_marquardt, lm_run
 from ._losses import Objective
 from ._scipy_backend import least_squares_lm
 from ._stopping import Monitor
@@ -66,10 +66,8 @@ def run_trial(params, network, loss, X, Y, sample_weight, w0, seed, validation, 
     work = X.shape[0] * network.n_weights**2
     threads = 1 if work < _MIN_WORK_FOR_BLAS_THREADS else None
     with threadpool_limits(limits=threads, user_api="blas"):
-        if params["solver"] == "scipy":
-            result = least_squares_lm(run.objective, run.w, run.policy, **run.options)
-        else:
-            result = serve(run.generator())
+        solve = least_squares_lm if params["solver"] == "scipy" else levenberg_marquardt
+        result = solve(run.objective, run.w, run.policy, **run.options)
     return run.finish(result, time.perf_counter() - start)
 
 
@@ -99,9 +97,10 @@ class _Run:
         self.objective = make_objective(network, loss, X, Y, sample_weight, params["alpha"])
         rng = np.random.RandomState(seed)
         self.w = initialize(network, params["init"], rng) if w0 is None else w0.copy()
+        value = self.objective.start(self.w, alpha0)
         self.policy = make_policy(
             params["compression"], params["trigger"], objective=self.objective, w=self.w,
-            value=self.objective.start(self.w, alpha0),
+            value=value,
             draw=lambda: initialize(network, params["init"], rng), beta=params["beta"],
             interval=params["interval"], omega=params["omega"], rho=params["rho"],
             statistic=params["net_statistic"])
@@ -112,7 +111,8 @@ class _Run:
         self.options = dict(mu=params["mu"], mu_factor=params["mu_factor"],
                             mu_min=params["mu_min"], mu_max=params["mu_max"],
                             max_iter=params["max_iter"], goal=params["goal"],
-                            callback=self.monitor)
+                            # the run begins from start's value, not a pass of its own
+                            callback=self.monitor, value=value)
 
     def generator(self):
         return lm_run(self.objective, self.w, self.policy, **self.options)

@@ -281,10 +281,30 @@ def test_interrupt_before_a_later_run_starts_keeps_the_finished_ones(monkeypatch
     X, y = make_parity(4)
     network = Network(4, (2,), 1, "fcc")
     monkeypatch.setattr(_batched, "_MAX_STACK_ELEMENTS", network.n_weights**2)  # one at a time
-    _interrupt_round(monkeypatch, _batched.Values, 3)  # the first pass of a later run
+    _interrupt_round(monkeypatch, _batched.Values, 2)  # the first pass of the second run
+    seeds = range(3)
+    objectives = [Objective(network, SquaredError(), X, y[:, None]) for _ in seeds]
+    results = _batched.serve_together(_runs(objectives, seeds, None, max_iter=5),
+                                      network.n_weights)
+    # the run that finished is kept; the one interrupted before its first iteration
+    # and the one not started have no result
+    assert results[0].n_iter == 5 and results[1] is None and results[2] is None
+
+
+def test_trials_not_started_by_an_interrupt_are_left_out(monkeypatch):
+    X, y = make_parity(4)
+    network = Network(4, (2,), 1, "fcc")
+    monkeypatch.setattr(_batched, "_MAX_STACK_ELEMENTS", network.n_weights**2)  # one at a time
+    inner, first = _batched._SERVE[_batched.Tries], []
+
+    def interrupting(requests):  # Ctrl-C in the second trial's first iteration
+        first.append(first[0] if first else requests[0].objective)
+        if requests[0].objective is not first[0]:
+            raise KeyboardInterrupt
+        return inner(requests)
+
+    monkeypatch.setitem(_batched._SERVE, _batched.Tries, interrupting)
     est = _interrupted_fit(X, y, max_iter=5)
-    # the runs that finished are kept, the one interrupted before its first
-    # iteration and those not started are not
-    assert 1 <= len(est.init_results_["n_iter"]) < 3
-    assert np.all(est.init_results_["n_iter"] == 5)
+    # the first trial finished, the second stopped at its start, the third never ran
+    np.testing.assert_array_equal(est.init_results_["n_iter"], [5, 0])
     assert np.all(np.isfinite(est.predict(X)))

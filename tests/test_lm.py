@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from sklearn_lmwc._compression import NoPolicy, make_policy
-from sklearn_lmwc._lm import MAX_TRIES, levenberg_marquardt, lm_step
+from sklearn_lmwc._lm import MAX_TRIES, levenberg_marquardt, lm_iteration, serve
 from sklearn_lmwc._losses import Objective, SquaredError
 from sklearn_lmwc._network import Network
 
@@ -116,7 +116,7 @@ def test_saturation_of_a_batched_try_needs_no_pass():
     objective.X = objective.X * 3  # some neurons saturate
     objective.trial_batch = 3
     w0 = np.random.RandomState(0).uniform(-1, 1, objective.network.n_weights)
-    w, _, _ = lm_step(objective, w0, objective.value(w0), 1e-3)
+    w, _, _ = serve(lm_iteration(objective, w0, objective.value(w0), 1e-3))
     expected = _sine_objective(n=300, hidden=(4,))
     expected.X = objective.X
     assert not np.array_equal(w, objective._flat[-1][0])  # not the batch's last try

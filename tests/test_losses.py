@@ -226,7 +226,7 @@ def test_log_loss_kind_is_checked():
 # the ways of building and solving the damped system agree
 # --------------------------------------------------------------------------
 
-from sklearn_lmwc._lm import lm_step  # noqa: E402
+from sklearn_lmwc._lm import lm_iteration, serve  # noqa: E402
 
 
 def _objective(loss, M, topology, weighted, alpha=0.0, n=70, hidden=(3, 2), seed=0, **kw):
@@ -304,7 +304,7 @@ def test_kernel_form_takes_the_same_steps_as_the_gram_form(loss, M, alpha):
     for form, obj in objective.items():
         w, value, damping, path = w0.copy(), obj.value(w0), 1e-2, []
         for _ in range(8):
-            w, value, damping = lm_step(obj, w, value, damping)
+            w, value, damping = serve(lm_iteration(obj, w, value, damping))
             path.append(w)
         iterates[form] = np.array(path)
     assert not np.allclose(iterates["gram"][-1], w0)  # the steps went somewhere
