@@ -32,8 +32,8 @@ def _cholesky(A):
 
 
 class GramSystem:
-    """``(Q + mu I) delta = g`` in the weights' space (N x N), by Cholesky; only the
-    lower triangle of Q is read."""
+    """``(Q + mu I) delta = g`` in the weights' space (N x N), by Cholesky. Q is
+    symmetric: every objective fills both triangles, with the same sums."""
 
     def __init__(self, Q, g):
         self.Q, self.g = Q, g
@@ -44,13 +44,10 @@ class GramSystem:
 
     def solve(self, mu):
         """The step for damping mu, or None when the factorisation fails or the step
-        is not finite."""
-        self._factor = self._factorise(mu)
-        if self._factor is None:
-            return None
+        is not finite: ``solve_together`` of this system alone, so that a trial run
+        alone and trials run together take their steps from one computation."""
         with _blas().limit(limits=1, user_api="blas"):
-            step = cho_solve(self._factor, self.g, check_finite=False)
-        return step if np.isfinite(step).all() else None
+            return solve_together([self], [mu])[0]
 
     def _factorise(self, mu):
         A = self.Q.copy()
@@ -80,25 +77,23 @@ def solve_together(systems, mus):
     one size, each system keeping its factor as after its own ``solve``.
 
     The damped matrices are formed in one stacked operation, then each is factorised
-    and solved by one call of LAPACK's ``dposv``: the Cholesky solve of ``solve``, and
-    a matrix that is not positive definite fails alone. Measured per
+    and solved by one call of LAPACK's ``dposv`` (Cholesky), so that a matrix that
+    is not positive definite fails alone. Measured per
     system against numpy's stacked Cholesky followed by stacked triangular solves:
     3.3 vs 9.4 microseconds at N = 21, 22 vs 29 at N = 75; numpy's stacked LU solve
     of the damped matrix is cheaper but, on the ill-conditioned systems of small
     damping, 5e-5 away from the Cholesky step (4e-14 for dposv), enough to send a
-    trial on another path than its own. The caller limits BLAS threads (``solve``
-    does it per call, too slow here)."""
+    trial on another path than its own. The caller limits BLAS threads (a context
+    per system would cost more than the solve at these sizes)."""
     A = np.stack([system.Q for system in systems])
     diagonal = np.arange(A.shape[-1])
     A[:, diagonal, diagonal] += np.asarray(mus)[:, None]
     steps = []
     with np.errstate(all="ignore"):
         for system, a, mu in zip(systems, A, mus):
-            # a.T: the matrix in LAPACK's column order, not copied. Its lower
-            # triangle is a's upper one: Q's two triangles are the same sums (equal
-            # to the last bit wherever measured), so this is solve's factorisation
-            # and the trials keep their lone paths (an upper factorisation rounds
-            # differently: 1e-8 apart after 30 iterations, measured)
+            # a.T: the (symmetric) matrix in LAPACK's column order, not copied; a
+            # lower factorisation, as _cholesky's (an upper one rounds differently:
+            # paths 1e-8 apart after 30 iterations, measured)
             factor, step, info = dposv(a.T, system.g, lower=1, overwrite_a=True)
             system._factor = (factor.copy(), True) if info == 0 else None
             system._mu = mu

@@ -7,7 +7,7 @@ over samples: each row block of the dask arrays computes its sums with the in-me
 ``Objective`` (without the penalty), dask adds them up by tree reduction, and the
 penalty, the solve, the damping and the compression policy stay on the client. The
 data never leave the workers; per iteration each block returns ``N (N + 1) / 2 + N``
-floats (the lower triangle of Q, all the Cholesky solve reads, and g) and a few per
+floats (the lower triangle of the symmetric Q, and g) and a few per
 damping try.
 """
 
