@@ -32,7 +32,6 @@ _UNSCALED = 10.0
 _DTYPES = (np.float64, np.float32)
 # rows predicted at once: a sparse X is densified one such chunk at a time
 _PREDICT_ROWS = 4096
-_INTERRUPTED = "Training interrupted by user; the best weights found so far are kept."
 
 _PARAMETERS_DOC = """\
 hidden_layer_sizes : array-like of int, default=(10,)
@@ -488,9 +487,8 @@ class BaseLMWC(BaseEstimator):
                 "Training failed: the network's outputs on the training inputs overflow "
                 "(X too large for the network to learn from). Scale the inputs, for "
                 "example with sklearn.preprocessing.StandardScaler.")
-        self._store(network, objective, trial)
-        if len(trials) < len(seeds) and trial.result.stopped != "interrupted":
-            warnings.warn(_INTERRUPTED)  # trials not run: stopped before their start
+        # trials missing: an interrupt stopped them before their first iteration
+        self._store(network, objective, trial, interrupted=len(trials) < len(seeds))
         self.init_results_ = per_trial
         self._warn_if_saturated(objective, result.w)
         return self
@@ -571,7 +569,7 @@ class BaseLMWC(BaseEstimator):
 
         return X, Y, sample_weight, validation
 
-    def _store(self, network, objective, trial):
+    def _store(self, network, objective, trial, interrupted):
         result, monitor = trial.result, trial.monitor
         params = network.unpack(result.w)
         self._network = network
@@ -592,9 +590,10 @@ class BaseLMWC(BaseEstimator):
         self.saturation_curve_ = list(monitor.saturation_curve)
         self.validation_scores_ = list(monitor.scores) if es else None
         self.best_validation_score_ = monitor.best_score if es else None
-        if result.stopped == "interrupted":
-            warnings.warn(_INTERRUPTED)
-        elif result.stopped == "max_iter" and (self.goal > 0 or self.tol is not None):
+        if interrupted or result.stopped == "interrupted":
+            warnings.warn("Training interrupted by user; the best weights found so far "
+                          "are kept.")
+        if result.stopped == "max_iter" and (self.goal > 0 or self.tol is not None):
             warnings.warn(f"Levenberg-Marquardt reached max_iter={self.max_iter} before "
                           "the goal or the tol rule was met.", ConvergenceWarning)
 
