@@ -7,6 +7,8 @@ reported loss (``loss_``) is a mean.
 """
 
 import math
+from concurrent.futures import ThreadPoolExecutor
+from itertools import repeat
 
 import numpy as np
 from scipy.special import expit, log_expit, softmax
@@ -16,6 +18,12 @@ from ._solve import GramSystem, KernelSystem
 
 # rows of J held at once: bounded so that memory does not grow with the samples
 _CHUNK_ELEMENTS = 2**21
+# the forward state (activations, slopes) of every sample that a value pass keeps for
+# the Jacobian pass at the same weights, the accepted step's: at most this many
+# elements, so that memory stays bounded
+_STATE_ELEMENTS = 2**22
+# fewest rows per thread when a pass is split among threads (``split_among``)
+_MIN_SHARE_ROWS = 256
 
 # "gram": (Q + mu I) in the weights' space, N x N; "kernel": its R x R form in the
 # space of the R scaled residuals (samples x outputs), for R < N
@@ -242,16 +250,52 @@ class Objective:
         # networks evaluated together always go through the Jacobian
         self._stacked_chunk = max(64, _CHUNK_ELEMENTS // costs["jacobian_memory"])
         self._flat = []  # (weights, flat count) of the points of the last value passes
+        # (chunk, shares, weights, forward states per share) of the last value pass
+        self._state = None
+        self.shares, self._pool = 1, None
+
+    def split_among(self, threads):
+        """Split the passes over the data among up to ``threads`` threads, each with a
+        contiguous share of the rows (at least ``_MIN_SHARE_ROWS``) whose sums it
+        accumulates chunk by chunk with one BLAS thread; the shares' sums are added
+        in order. numpy and BLAS release the GIL, so the elementwise work runs in
+        parallel too, which BLAS threads alone leave on one core. Returns the number
+        of shares (1: the passes stay on the calling thread)."""
+        self.shares = max(1, min(int(threads), self.X.shape[0] // _MIN_SHARE_ROWS))
+        if self.shares > 1 and self._pool is None:
+            # its threads end when the objective is collected
+            self._pool = ThreadPoolExecutor(self.shares, "sklearn_lmwc")
+        return self.shares
 
     def _chunks(self, networks=1):
         """The data in chunks of rows; ``networks`` evaluated together divide the
         rows of a chunk, so that memory stays bounded."""
+        return self._share_chunks(0, self.X.shape[0], networks, 1)
+
+    def _share_chunks(self, start, stop, networks, shares):
         chunk = self.chunk if networks == 1 else self._stacked_chunk
-        n, size = self.X.shape[0], max(1, chunk // networks)
-        for start in range(0, n, size):
-            s = slice(start, min(start + size, n))
+        size = max(1, chunk // (networks * shares))
+        for begin in range(start, stop, size):
+            s = slice(begin, min(begin + size, stop))
             sw = None if self.sample_weight is None else self.sample_weight[s]
             yield self.X[s], self.Y[s], sw
+
+    def _map_shares(self, function, networks=1, extras=None):
+        """``[function(chunks, extra) for each share]``: the shares' chunks (see
+        ``split_among``), on the pool's threads when there are several; ``extras``,
+        one per share (None each by default)."""
+        bounds = np.linspace(0, self.X.shape[0], self.shares + 1).astype(int)
+        parts = [self._share_chunks(start, stop, networks, self.shares)
+                 for start, stop in zip(bounds[:-1], bounds[1:])]
+        extras = [None] * self.shares if extras is None else extras
+
+        def run(args):
+            with np.errstate(all="ignore"):  # numpy's error state is per thread
+                return function(*args)
+
+        if self.shares == 1:
+            return [run((parts[0], extras[0]))]
+        return list(self._pool.map(run, zip(parts, extras)))
 
     def _penalty(self, w):
         wp = w[self.penalised]
@@ -292,17 +336,33 @@ class Objective:
         of flat hidden activations: the sums a distributed objective adds up. For T
         weight vectors (w of shape ``(T, N)``), two arrays of T sums."""
         networks = w.shape[0] if w.ndim == 2 else 1
-        total, flat = 0.0, 0
-        with np.errstate(all="ignore"):
-            for X, Y, sw in self._chunks(networks):
-                out, count = self.network.forward_counting_flat(w, X)
+        # one network's states are kept for gauss_newton_sums when they fit
+        keep = networks == 1 and \
+            self.network.state_size(self.X.shape[0]) <= _STATE_ELEMENTS
+        self._state = None
+
+        def share(chunks, _):
+            total, flat, states = 0.0, 0, []
+            for X, Y, sw in chunks:
+                out, count, state = self.network.forward_counting_flat(w, X)
                 total += self.loss.value(out, Y, sw)
                 flat += count
+                if keep:
+                    states.append(state)
+            return total, flat, states
+
+        parts = self._map_shares(share, networks)
+        if keep:
+            self._state = (self.chunk, self.shares, w.copy(), [states for *_, states in parts])
+        total, flat = parts[0][:2]
+        for part in parts[1:]:
+            total, flat = total + part[0], flat + part[1]
         return total, flat
 
-    def _factors(self, w, X, Y, sw):
-        """Per layer A and the loss-scaled sensitivities B of one chunk, and its gradient."""
-        out, A, D = self.network.backprop(w, X)
+    def _factors(self, w, X, Y, sw, state=None):
+        """Per layer A and the loss-scaled sensitivities B of one chunk, and its
+        gradient; ``state``, the chunk's forward state at w when kept."""
+        out, A, D = self.network.backprop(w, X, state)
         r, scale = self.loss.gauss_newton(out, Y, sw)
         return A, [scale(d) for d in D], self.network.gradient(A, D, r)
 
@@ -345,11 +405,14 @@ class Objective:
         for T weight vectors (w of shape ``(T, N)``) stacks of T, always through the
         Jacobian (the Kronecker blocks are for one network)."""
         lead, N = w.shape[:-1], self.network.n_weights
-        Q, g = np.zeros((*lead, N, N)), np.zeros((*lead, N))
-        gram = KroneckerGram(self.network) if self.kronecker and not lead else None
-        with np.errstate(all="ignore"):
-            for X, Y, sw in self._chunks(w.shape[0] if lead else 1):
-                A, B, g_chunk = self._factors(w, X, Y, sw)
+        kept = self._state is not None and not lead and \
+            self._state[:2] == (self.chunk, self.shares) and np.array_equal(self._state[2], w)
+
+        def share(chunks, states):
+            Q, g = np.zeros((*lead, N, N)), np.zeros((*lead, N))
+            gram = KroneckerGram(self.network) if self.kronecker and not lead else None
+            for (X, Y, sw), state in zip(chunks, repeat(None) if states is None else states):
+                A, B, g_chunk = self._factors(w, X, Y, sw, state)
                 g += g_chunk
                 if gram is None:
                     add_gram(Q, self.network.assemble_jacobian(A, B).reshape(*lead, -1, N))
@@ -357,6 +420,14 @@ class Objective:
                     gram.add(A, B)
             if gram is not None:
                 gram.assemble(Q)
+            return Q, g
+
+        parts = self._map_shares(share, w.shape[0] if lead else 1,
+                                 self._state[3] if kept else None)
+        Q, g = parts[0]
+        for Q_part, g_part in parts[1:]:
+            Q += Q_part
+            g += g_part
         return Q, g
 
     def start(self, w, alpha=None):

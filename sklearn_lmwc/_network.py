@@ -128,8 +128,11 @@ class Network:
         """
         if not keep:
             return self._forward(w, X, keep=False)[0]
-        Y, Zt, Nt, St = self._forward(w, X, keep=True)
-        # views of the buffers, with the samples first
+        return self._views(*self._forward(w, X, keep=True))
+
+    def _views(self, Y, Zt, Nt, St):
+        """``forward``'s ``(Y, (Z, nets, slopes))``: views of ``_forward``'s buffers,
+        with the samples first."""
         nets, slopes = [], []
         for L in self.hidden:
             h = slice(L.dst.start - self.n_inputs, L.dst.stop - self.n_inputs)
@@ -150,11 +153,12 @@ class Network:
         Nt = np.empty((*lead, self.n_columns - self.n_inputs, n)) if keep else None
         params = self.unpack(w)
         for L, (W, b) in zip(self.hidden, params):
-            net = W.swapaxes(-1, -2) @ Zt[..., L.src, :]
+            # each layer computed in place in the buffers: no temporary per layer
+            net = Nt[..., L.dst.start - self.n_inputs:L.dst.stop - self.n_inputs, :] \
+                if keep else Zt[..., L.dst, :]
+            np.matmul(W.swapaxes(-1, -2), Zt[..., L.src, :], out=net)
             net += b[..., :, None]
-            Zt[..., L.dst, :] = self.activation(net)
-            if keep:
-                Nt[..., L.dst.start - self.n_inputs:L.dst.stop - self.n_inputs, :] = net
+            self.activation(net, out=Zt[..., L.dst, :])
         W, b = params[-1]
         Yt = W.swapaxes(-1, -2) @ Zt[..., self.layers[-1].src, :]
         Yt += b[..., :, None]
@@ -162,8 +166,10 @@ class Network:
         return Yt.swapaxes(-1, -2), Zt, Nt, St
 
     # ---- Jacobian -------------------------------------------------------------
-    def backprop(self, w, X):
-        """Outputs ``Y`` (n, M) and, per layer, the factors of its Jacobian block.
+    def backprop(self, w, X, state=None):
+        """Outputs ``Y`` (n, M) and, per layer, the factors of its Jacobian block;
+        ``state``, the one ``forward_counting_flat`` returned for the same w and rows,
+        saves the forward pass.
 
         ``A[l]`` (n, fan_in) holds the layer's inputs (a view of the activations; the
         bias's input is 1), ``D[l]`` (n, M, size) the sensitivities
@@ -175,7 +181,9 @@ class Network:
         """
         n, M = X.shape[0], self.n_outputs
         lead = w.shape[:-1]
-        Y, (Z, _, slopes) = self.forward(w, X, keep=True)
+        if state is None:
+            state = self._forward(w, X, keep=True)
+        Y, (Z, _, slopes) = self._views(*state)
         params = self.unpack(w)
         A = [Z[..., L.src] for L in self.layers]
         D = [None] * len(self.layers)
@@ -260,11 +268,18 @@ class Network:
         return self.forward_counting_flat(w, X, threshold)[1]
 
     def forward_counting_flat(self, w, X, threshold=0.1):
-        """Outputs for the rows of X and their ``flat_count``, in one pass."""
-        Y, _, _, St = self._forward(w, X, keep=True)
+        """Outputs for the rows of X and their ``flat_count``, in one pass, and the
+        pass's state, which ``backprop`` at the same w and rows can reuse."""
+        state = self._forward(w, X, keep=True)
         flat = threshold * self.activation.gain * self.activation.max_slope
         # for T networks, a count per network
-        return Y, np.count_nonzero(np.abs(St) < flat, axis=(-2, -1))
+        # slopes are >= 0 (gain > 0)
+        return state[0], np.count_nonzero(state[3] < flat, axis=(-2, -1)), state
+
+    def state_size(self, n_samples):
+        """Elements of the state of ``forward_counting_flat`` on n_samples rows."""
+        n_hidden = self.n_columns - self.n_inputs
+        return n_samples * (self.n_columns + 2 * n_hidden + self.n_outputs)
 
     def scale_hidden(self, w, factors):
         """Copy of w with hidden layer l's incoming weights and biases scaled by ``factors[l]``."""

@@ -15,7 +15,8 @@ from threadpoolctl import ThreadpoolController
 
 
 @lru_cache(maxsize=1)
-def _blas():
+def blas_controller():
+    """The process's ``threadpoolctl`` controller (its library scan is costly)."""
     return ThreadpoolController()
 
 
@@ -24,7 +25,7 @@ def _cholesky(A):
     definite. It runs on one BLAS thread: at these sizes threads barely help it,
     and when the cores are shared they slow it down a hundredfold (measured with
     OpenBLAS, N = 841)."""
-    with _blas().limit(limits=1, user_api="blas"):
+    with blas_controller().limit(limits=1, user_api="blas"):
         try:
             return cho_factor(A, lower=True, overwrite_a=True, check_finite=False)
         except (LinAlgError, ValueError):
@@ -46,7 +47,7 @@ class GramSystem:
         """The step for damping mu, or None when the factorisation fails or the step
         is not finite: ``solve_together`` of this system alone, so that a trial run
         alone and trials run together take their steps from one computation."""
-        with _blas().limit(limits=1, user_api="blas"):
+        with blas_controller().limit(limits=1, user_api="blas"):
             return solve_together([self], [mu])[0]
 
     def _factorise(self, mu):
@@ -65,7 +66,7 @@ class GramSystem:
         if factor is None:
             return None
         # LAPACK's triangular inverse: a third of the work of solving L X = I
-        with _blas().limit(limits=1, user_api="blas"):
+        with blas_controller().limit(limits=1, user_api="blas"):
             L_inv, info = dtrtri(factor[0], lower=1)
         if info != 0:
             return None
@@ -144,7 +145,8 @@ class KernelSystem:
             return None
         c = self.penalty + mu
         # a step that overflows is rejected below like a failed factorisation
-        with _blas().limit(limits=1, user_api="blas"), np.errstate(all="ignore"):
+        with blas_controller().limit(limits=1, user_api="blas"), \
+                np.errstate(all="ignore"):
             y = cho_solve(self._factor, self.J @ (self.g / c), check_finite=False)
             step = (self.g - self.J.T @ y) / c
         return step if np.isfinite(step).all() else None
@@ -170,7 +172,7 @@ class KernelSystem:
         if factor is None:
             return None
         c = self.penalty[mask] + mu
-        with _blas().limit(limits=1, user_api="blas"):
+        with blas_controller().limit(limits=1, user_api="blas"):
             V = solve_triangular(np.tril(factor[0]), self.J[:, mask] / c, lower=True,
                                  check_finite=False)
         return float(np.sum(1.0 / c) - np.square(V).sum())

@@ -21,6 +21,7 @@ from ._init import initialize
 from ._lm import levenberg_marquardt, lm_run
 from ._losses import Objective
 from ._scipy_backend import least_squares_lm
+from ._solve import blas_controller
 from ._stopping import Monitor
 
 # samples x weights^2 (the work of J^T J) from which a second BLAS thread pays.
@@ -52,6 +53,13 @@ class Trial:
         return self.monitor.best_score if early_stopping else -self.result.value
 
 
+def blas_threads():
+    """The BLAS threads allowed here and now (``threadpoolctl``'s limits, joblib's in
+    its workers): the threads a fit may use."""
+    libraries = blas_controller().select(user_api="blas").info()
+    return max([library["num_threads"] for library in libraries], default=1)
+
+
 def run_trial(params, network, loss, X, Y, sample_weight, w0, seed, validation, number=1,
               make_objective=Objective, alpha0=None):
     """One training run from w0 (or from random weights drawn with seed); ``number``
@@ -61,10 +69,12 @@ def run_trial(params, network, loss, X, Y, sample_weight, w0, seed, validation, 
     start = time.perf_counter()
     run = _Run(params, network, loss, X, Y, sample_weight, w0, seed, validation, number,
                make_objective, alpha0)
-    # BLAS threads only pay on large products; on small ones they cost more than
-    # they save, and collapse when the cores are shared
+    # the threads BLAS may use go to shares of the rows, each on one BLAS thread; else
+    # BLAS threads only pay on large products: on small ones they cost more than they
+    # save, and collapse when the cores are shared
+    split = run.objective.split_among(blas_threads()) > 1
     work = X.shape[0] * network.n_weights**2
-    threads = 1 if work < _MIN_WORK_FOR_BLAS_THREADS else None
+    threads = 1 if split or work < _MIN_WORK_FOR_BLAS_THREADS else None
     with threadpool_limits(limits=threads, user_api="blas"):
         solve = least_squares_lm if params["solver"] == "scipy" else levenberg_marquardt
         result = solve(run.objective, run.w, run.policy, **run.options)
@@ -81,6 +91,9 @@ def run_trials_together(params, network, loss, X, Y, sample_weight, w0, seeds, v
     start = time.perf_counter()
     runs = [_Run(params, network, loss, X, Y, sample_weight, w0, seed, validation, number,
                  make_objective, alpha0) for seed, number in zip(seeds, numbers)]
+    threads = blas_threads()
+    for run in runs:
+        run.objective.split_among(threads)
     results = serve_together([run.generator() for run in runs], network.n_weights)
     seconds = (time.perf_counter() - start) / len(runs)
     return [run.finish(result, seconds) for run, result in zip(runs, results)

@@ -345,3 +345,94 @@ def test_stacked_sums_are_each_networks_sums(loss, M, weighted):
         Q1, g1 = objective.gauss_newton_sums(w)
         np.testing.assert_allclose(Q[t], Q1, rtol=1e-11, atol=1e-12 * np.abs(Q1).max())
         np.testing.assert_allclose(g[t], g1, rtol=1e-11, atol=1e-12 * np.abs(g1).max())
+
+
+# ---- passes split among threads; the value pass's forward state kept ------------------
+import threading  # noqa: E402
+
+from sklearn_lmwc import _losses  # noqa: E402
+
+
+@pytest.mark.parametrize("kronecker", [False, True])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_split_passes_equal_whole_jacobian(weighted, kronecker, monkeypatch):
+    objective, w = _problem(n=3 * _losses._MIN_SHARE_ROWS - 1, n_outputs=3,
+                            weighted=weighted, alpha=0.3)
+    objective.kronecker = kronecker
+    objective.chunk = 64  # several chunks in each share, the last ones partial
+    assert objective.split_among(8) == 2  # as many shares as the rows allow
+    calls = []
+    forward = Network.forward_counting_flat
+
+    def recording(self, w, X, *args, **kwargs):
+        calls.append((threading.get_ident(), len(X)))
+        return forward(self, w, X, *args, **kwargs)
+
+    monkeypatch.setattr(Network, "forward_counting_flat", recording)
+    value = objective.value(w)
+    # on the pool's threads, in chunks halved so that memory stays as bounded
+    assert threading.get_ident() not in {thread for thread, _ in calls}
+    assert max(rows for _, rows in calls) == 32
+    assert sum(rows for _, rows in calls) == len(objective.X)
+    Q, g = objective.normal_equations(w)
+    Q_ref, g_ref = _dense(objective, w)
+    np.testing.assert_allclose(Q, Q_ref, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(g, g_ref, rtol=1e-10, atol=1e-10)
+    out = objective.network.forward(w, objective.X)
+    sw = np.ones(len(out)) if objective.sample_weight is None else objective.sample_weight
+    W = w[~objective.network.bias_mask()]
+    expected = 0.5 * sw @ ((out - objective.Y) ** 2).sum(axis=1) + 0.15 * W @ W
+    assert value == pytest.approx(expected, rel=1e-12)
+    assert objective.loss_sums(w)[1] == objective.network.flat_count(w, objective.X)
+
+
+def test_few_rows_stay_on_one_thread():
+    objective, w = _problem(n=2 * _losses._MIN_SHARE_ROWS - 1)
+    assert objective.split_among(4) == 1
+    assert objective._pool is None
+
+
+def _counting_forward(monkeypatch):
+    calls = []
+    forward = Network._forward
+
+    def counting(self, *args, **kwargs):
+        calls.append(1)
+        return forward(self, *args, **kwargs)
+
+    monkeypatch.setattr(Network, "_forward", counting)
+    return calls
+
+
+@pytest.mark.parametrize("shares", [1, 2])
+def test_jacobian_pass_reuses_the_value_pass_at_the_same_weights(shares, monkeypatch):
+    objective, w = _problem(n=2 * _losses._MIN_SHARE_ROWS, weighted=True)
+    objective.chunk = 64
+    objective.split_among(shares)
+    fresh = objective.gauss_newton_sums(w)
+    objective.value(w)
+    calls = _counting_forward(monkeypatch)
+    kept = objective.gauss_newton_sums(w)
+    assert calls == []  # no forward pass of its own
+    for a, b in zip(kept, fresh):
+        np.testing.assert_array_equal(a, b)
+    # at other weights the kept state is not used
+    other = w + 0.1
+    Q, g = objective.gauss_newton_sums(other)
+    assert len(calls) > 0
+    Q_ref, g_ref = _dense(objective, other)
+    np.testing.assert_allclose(Q, Q_ref, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(g, g_ref, rtol=1e-10, atol=1e-10)
+
+
+def test_forward_states_too_large_are_not_kept(monkeypatch):
+    objective, w = _problem()
+    monkeypatch.setattr(_losses, "_STATE_ELEMENTS", objective.network.state_size(299))
+    objective.value(w)
+    assert objective._state is None
+    Q, g = objective.gauss_newton_sums(w)
+    Q_ref, g_ref = _dense(objective, w)
+    np.testing.assert_allclose(Q, Q_ref, rtol=1e-10, atol=1e-10)
+    objective.X = objective.X[:299]
+    objective.value(w)
+    assert objective._state is not None

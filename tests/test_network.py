@@ -394,7 +394,7 @@ def test_stacked_weights_give_each_networks_own_results(topology, n_out):
     J = net.assemble_jacobian(A, D)
     r = np.random.RandomState(6).normal(size=(4, 9, n_out))
     g = net.gradient(A, D, r)
-    Y_flat, flat = net.forward_counting_flat(W, X, threshold=0.5)
+    Y_flat, flat, _ = net.forward_counting_flat(W, X, threshold=0.5)
     assert Y.shape == (4, 9, n_out) and J.shape == (4, 9, n_out, net.n_weights)
     for t, w in enumerate(W):
         y1, a1, d1 = net.backprop(w, X)
@@ -406,3 +406,17 @@ def test_stacked_weights_give_each_networks_own_results(topology, n_out):
     # and the single network's Jacobian is the finite-difference one (above), so the
     # stacked results are checked against an independent computation too
     assert len(set(flat.tolist())) > 1 or flat.sum() == 0
+
+
+@pytest.mark.parametrize("topology", TOPOLOGIES)
+def test_backprop_reuses_a_forward_state(topology):
+    # the value pass's state at the same weights and rows serves the Jacobian pass
+    net, w, X = _make(topology, n_out=2, n=11)
+    _, _, state = net.forward_counting_flat(w, X)
+    Y, A, D = net.backprop(w, X)
+    Y_s, A_s, D_s = net.backprop(w, X, state)
+    np.testing.assert_array_equal(Y_s, Y)
+    for a, a_s, d, d_s in zip(A, A_s, D, D_s):
+        np.testing.assert_array_equal(a_s, a)
+        np.testing.assert_array_equal(d_s, d)
+    assert sum(x.size for x in state) == net.state_size(len(X))
