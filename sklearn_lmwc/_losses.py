@@ -22,8 +22,12 @@ _CHUNK_ELEMENTS = 2**21
 # the Jacobian pass at the same weights, the accepted step's: at most this many
 # elements, so that memory stays bounded
 _STATE_ELEMENTS = 2**22
-# fewest rows per thread when a pass is split among threads (``split_among``)
-_MIN_SHARE_ROWS = 256
+# the work per thread from which splitting a pass among threads pays: forward-state
+# elements (a value pass) or multiply-adds of J^T J (a Jacobian pass). Measured with
+# a thread pool on a 2-core machine: elementwise passes over 2e4 values per thread ran
+# no faster on two threads than on one, over 2e5 values 1.9 times as fast
+_MIN_SHARE_STATE = 2**18
+_MIN_SHARE_GRAM = 1e8
 
 # "gram": (Q + mu I) in the weights' space, N x N; "kernel": its R x R form in the
 # space of the R scaled residuals (samples x outputs), for R < N
@@ -255,17 +259,29 @@ class Objective:
         self.shares, self._pool = 1, None
 
     def split_among(self, threads):
-        """Split the passes over the data among up to ``threads`` threads, each with a
-        contiguous share of the rows (at least ``_MIN_SHARE_ROWS``) whose sums it
-        accumulates chunk by chunk with one BLAS thread; the shares' sums are added
-        in order. numpy and BLAS release the GIL, so the elementwise work runs in
-        parallel too, which BLAS threads alone leave on one core. Returns the number
-        of shares (1: the passes stay on the calling thread)."""
-        self.shares = max(1, min(int(threads), self.X.shape[0] // _MIN_SHARE_ROWS))
+        """Split the passes over the data among up to ``threads`` threads, as many as
+        the work allows (``_MIN_SHARE_STATE``, ``_MIN_SHARE_GRAM``), each with a
+        contiguous share of the rows whose sums it accumulates chunk by chunk with one
+        BLAS thread; the shares' sums are added in order. numpy and BLAS release the
+        GIL, so the elementwise work runs in parallel too, which BLAS threads alone
+        leave on one core. Returns the number of shares (1: the passes stay on the
+        calling thread)."""
+        n, N = self.X.shape[0], self.network.n_weights
+        affordable = max(self.network.state_size(n) // _MIN_SHARE_STATE,
+                         int(n * N * N // _MIN_SHARE_GRAM))
+        self.shares = max(1, min(int(threads), affordable))
         if self.shares > 1 and self._pool is None:
             # its threads end when the objective is collected
             self._pool = ThreadPoolExecutor(self.shares, "sklearn_lmwc")
         return self.shares
+
+    def largest_product(self):
+        """Multiply-adds of the largest BLAS product of an iteration: a chunk's
+        ``J^T J`` in the weights' space, ``J J^T`` in the residuals' space."""
+        n, N = self.X.shape[0], self.network.n_weights
+        if self.form == "kernel":
+            return (n * self.network.n_outputs) ** 2 * N
+        return min(n, self.chunk) * N * N
 
     def _chunks(self, networks=1):
         """The data in chunks of rows; ``networks`` evaluated together divide the

@@ -24,11 +24,12 @@ from ._scipy_backend import least_squares_lm
 from ._solve import blas_controller
 from ._stopping import Monitor
 
-# samples x weights^2 (the work of J^T J) from which a second BLAS thread pays.
-# Measured in one run on a shared 2-core machine: at 3e10 (N = 1231, P = 2e4) 2
-# threads took 0.76 of the time, at 8e8 (N = 201) 3.5 times as long: the
-# small products collapse when the cores are busy
-_MIN_WORK_FOR_BLAS_THREADS = 5e9
+# multiply-adds of an iteration's largest product (``Objective.largest_product``) from
+# which a second BLAS thread pays. Measured on a shared 2-core machine: chunks' J^T J
+# of 2.4e9 (N = 1231) took 0.76 of the time on 2 threads, of 3.4e8 (N = 201) 3.5
+# times as long (small products collapse when the cores are busy); J J^T of 6.9e8
+# (R < N: 450 residuals, 3403 weights) 0.8 of the time
+_MIN_PRODUCT_FOR_BLAS_THREADS = 5e8
 _STOPPED = {"goal": "the goal (or an exact fit)", "callback": "the tol rule",
             "max_iter": "max_iter", "interrupted": "an interrupt"}
 
@@ -73,8 +74,8 @@ def run_trial(params, network, loss, X, Y, sample_weight, w0, seed, validation, 
     # BLAS threads only pay on large products: on small ones they cost more than they
     # save, and collapse when the cores are shared
     split = run.objective.split_among(blas_threads()) > 1
-    work = X.shape[0] * network.n_weights**2
-    threads = 1 if split or work < _MIN_WORK_FOR_BLAS_THREADS else None
+    large = run.objective.largest_product() >= _MIN_PRODUCT_FOR_BLAS_THREADS
+    threads = None if large and not split else 1
     with threadpool_limits(limits=threads, user_api="blas"):
         solve = least_squares_lm if params["solver"] == "scipy" else levenberg_marquardt
         result = solve(run.objective, run.w, run.policy, **run.options)

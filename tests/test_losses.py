@@ -331,11 +331,16 @@ def test_saturation_comes_from_the_value_pass():
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("loss, M", [(SquaredError(), 2), (LogLoss("logistic"), 2),
                                      (LogLoss("softmax"), 3)])
-def test_stacked_sums_are_each_networks_sums(loss, M, weighted):
-    # the sums the batched trials take for T networks at once (Jacobian path)
+@pytest.mark.parametrize("shares", [1, 2])
+def test_stacked_sums_are_each_networks_sums(loss, M, weighted, shares, monkeypatch):
+    # the sums the batched trials take for T networks at once (Jacobian path), on
+    # one thread or split among two
     objective, _ = _objective(loss, M, "bmlp", weighted, n=50)
     objective.kronecker = False
     objective.chunk = 16  # several chunks, divided among the networks
+    objective._stacked_chunk = 16
+    monkeypatch.setattr(_losses, "_MIN_SHARE_STATE", 1)
+    assert objective.split_among(shares) == shares
     W = np.random.default_rng(3).normal(size=(3, objective.network.n_weights))
     totals, flats = objective.loss_sums(W)
     Q, g = objective.gauss_newton_sums(W)
@@ -356,11 +361,11 @@ from sklearn_lmwc import _losses  # noqa: E402
 @pytest.mark.parametrize("kronecker", [False, True])
 @pytest.mark.parametrize("weighted", [False, True])
 def test_split_passes_equal_whole_jacobian(weighted, kronecker, monkeypatch):
-    objective, w = _problem(n=3 * _losses._MIN_SHARE_ROWS - 1, n_outputs=3,
-                            weighted=weighted, alpha=0.3)
+    objective, w = _problem(n_outputs=3, weighted=weighted, alpha=0.3)
     objective.kronecker = kronecker
     objective.chunk = 64  # several chunks in each share, the last ones partial
-    assert objective.split_among(8) == 2  # as many shares as the rows allow
+    monkeypatch.setattr(_losses, "_MIN_SHARE_STATE", objective.network.state_size(150))
+    assert objective.split_among(8) == 2  # as many shares as the work allows
     calls = []
     forward = Network.forward_counting_flat
 
@@ -386,10 +391,22 @@ def test_split_passes_equal_whole_jacobian(weighted, kronecker, monkeypatch):
     assert objective.loss_sums(w)[1] == objective.network.flat_count(w, objective.X)
 
 
-def test_few_rows_stay_on_one_thread():
-    objective, w = _problem(n=2 * _losses._MIN_SHARE_ROWS - 1)
+def test_little_work_stays_on_one_thread():
+    objective, w = _problem()
     assert objective.split_among(4) == 1
     assert objective._pool is None
+
+
+@pytest.mark.parametrize("threshold", ["_MIN_SHARE_STATE", "_MIN_SHARE_GRAM"])
+def test_either_pass_can_pay_for_threads(threshold, monkeypatch):
+    # a value pass's elementwise work, or a Jacobian pass's J^T J, of 3 shares' worth
+    objective, _ = _problem()
+    n, N = objective.X.shape[0], objective.network.n_weights
+    work = objective.network.state_size(n) if threshold == "_MIN_SHARE_STATE" else \
+        n * N * N
+    monkeypatch.setattr(_losses, threshold, work / 3)
+    assert objective.split_among(8) == 3
+    assert objective.split_among(2) == 2
 
 
 def _counting_forward(monkeypatch):
@@ -406,9 +423,10 @@ def _counting_forward(monkeypatch):
 
 @pytest.mark.parametrize("shares", [1, 2])
 def test_jacobian_pass_reuses_the_value_pass_at_the_same_weights(shares, monkeypatch):
-    objective, w = _problem(n=2 * _losses._MIN_SHARE_ROWS, weighted=True)
+    objective, w = _problem(weighted=True)
     objective.chunk = 64
-    objective.split_among(shares)
+    monkeypatch.setattr(_losses, "_MIN_SHARE_STATE", 1)
+    assert objective.split_among(shares) == shares
     fresh = objective.gauss_newton_sums(w)
     objective.value(w)
     calls = _counting_forward(monkeypatch)

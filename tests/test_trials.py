@@ -5,7 +5,8 @@ import pytest
 from threadpoolctl import threadpool_info, threadpool_limits
 
 from sklearn_lmwc import LMWCRegressor
-from sklearn_lmwc._losses import _MIN_SHARE_ROWS, Objective
+from sklearn_lmwc import _losses
+from sklearn_lmwc._losses import Objective
 from sklearn_lmwc._trials import blas_threads
 
 
@@ -19,9 +20,11 @@ def test_blas_threads_are_threadpoolctls():
 
 @pytest.mark.parametrize("alpha", [0.0, "bayes"])
 def test_a_fit_split_among_threads_is_the_fit_on_one(alpha, monkeypatch):
-    # the threads BLAS may use take shares of the rows; the sums only change order
+    # the threads BLAS may use take shares of the rows; the sums only change order, and
+    # BLAS runs on one thread in each
     rng = np.random.default_rng(0)
-    X = rng.uniform(-1, 1, (4 * _MIN_SHARE_ROWS, 3))
+    X = rng.uniform(-1, 1, (600, 3))
+    monkeypatch.setattr(_losses, "_MIN_SHARE_STATE", 1000)  # split this small set
     y = np.sin(X @ np.array([1.0, -2.0, 0.5])) + 0.05 * rng.normal(size=len(X))
     shares = []
     split_among = Objective.split_among
@@ -31,11 +34,19 @@ def test_a_fit_split_among_threads_is_the_fit_on_one(alpha, monkeypatch):
         return shares[-1]
 
     monkeypatch.setattr(Objective, "split_among", recording)
+    blas = []
+    sums = Objective.gauss_newton_sums
+
+    def recording_blas(self, w):
+        blas.append(blas_threads())
+        return sums(self, w)
+
+    monkeypatch.setattr(Objective, "gauss_newton_sums", recording_blas)
     monkeypatch.setattr("sklearn_lmwc._trials.blas_threads", lambda: 2)
     params = dict(hidden_layer_sizes=(6,), alpha=alpha, tol=None, max_iter=15,
                   random_state=0)
     split = LMWCRegressor(**params).fit(X, y)
-    assert shares == [2]
+    assert shares == [2] and set(blas) == {1}
     monkeypatch.setattr("sklearn_lmwc._trials.blas_threads", lambda: 1)
     alone = LMWCRegressor(**params).fit(X, y)
     assert shares == [2, 1]
