@@ -179,7 +179,8 @@ hidden_layer_sizes : array-like of int, default=(10,)
     n_jobs : int, default=None
         Trials run in parallel with joblib (trials run together: one batch per
         worker). None means 1 unless in a ``joblib.parallel_config`` context; -1
-        means all processors.
+        means all processors. Within a trial, passes over large data are split
+        among the threads BLAS may use (see the user guide, "Threads").
 
     random_state : int, RandomState instance or None, default=None
         Draws the initial weights, the restarts, the trials' seeds and the

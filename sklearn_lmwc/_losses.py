@@ -267,8 +267,9 @@ class Objective:
         leave on one core. Returns the number of shares (1: the passes stay on the
         calling thread)."""
         n, N = self.X.shape[0], self.network.n_weights
-        affordable = max(self.network.state_size(n) // _MIN_SHARE_STATE,
-                         int(n * N * N // _MIN_SHARE_GRAM))
+        # the residuals' form builds its system on one thread: J J^T is one product
+        gram = int(n * N * N // _MIN_SHARE_GRAM) if self.form == "gram" else 0
+        affordable = max(self.network.state_size(n) // _MIN_SHARE_STATE, gram)
         self.shares = max(1, min(int(threads), affordable))
         if self.shares > 1 and self._pool is None:
             # its threads end when the objective is collected

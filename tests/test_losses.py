@@ -454,3 +454,12 @@ def test_forward_states_too_large_are_not_kept(monkeypatch):
     objective.X = objective.X[:299]
     objective.value(w)
     assert objective._state is not None
+
+
+def test_the_residuals_form_splits_by_its_value_passes_only(monkeypatch):
+    # its system is one product on one thread: J^T J's work does not count there
+    objective, _ = _problem()
+    monkeypatch.setattr(_losses, "_MIN_SHARE_GRAM", 1)
+    assert objective.split_among(2) == 2
+    objective.form = "kernel"
+    assert objective.split_among(2) == 1
