@@ -301,9 +301,9 @@ class Objective:
         """``[function(chunks, extra) for each share]``: the shares' chunks (see
         ``split_among``), on the pool's threads when there are several; ``extras``,
         one per share (None each by default)."""
-        bounds = np.linspace(0, self.X.shape[0], self.shares + 1).astype(int)
-        parts = [self._share_chunks(start, stop, networks, self.shares)
-                 for start, stop in zip(bounds[:-1], bounds[1:])]
+        n, shares = self.X.shape[0], self.shares
+        parts = [self._share_chunks(n * k // shares, n * (k + 1) // shares, networks, shares)
+                 for k in range(shares)]
         extras = [None] * self.shares if extras is None else extras
 
         def run(args):
