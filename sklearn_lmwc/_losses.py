@@ -271,10 +271,21 @@ class Objective:
         gram = int(n * N * N // _MIN_SHARE_GRAM) if self.form == "gram" else 0
         affordable = max(self.network.state_size(n) // _MIN_SHARE_STATE, gram)
         self.shares = max(1, min(int(threads), affordable))
-        if self.shares > 1 and self._pool is None:
-            # its threads end when the objective is collected
-            self._pool = ThreadPoolExecutor(self.shares, "sklearn_lmwc")
         return self.shares
+
+    def close(self):
+        """Free what the passes keep between calls (the forward state, the threads);
+        the objective stays usable."""
+        self._state = None
+        if self._pool is not None:
+            self._pool.shutdown(wait=False)
+            self._pool = None
+
+    def __getstate__(self):
+        # a trial's monitor refers to its objective: pickled without threads or state
+        state = self.__dict__.copy()
+        state["_state"] = state["_pool"] = None
+        return state
 
     def largest_product(self):
         """Multiply-adds of the largest BLAS product of an iteration: a chunk's
@@ -310,8 +321,10 @@ class Objective:
             with np.errstate(all="ignore"):  # numpy's error state is per thread
                 return function(*args)
 
-        if self.shares == 1:
+        if shares == 1:
             return [run((parts[0], extras[0]))]
+        if self._pool is None:  # it starts a thread per task running at once: a share
+            self._pool = ThreadPoolExecutor(thread_name_prefix="sklearn_lmwc")
         return list(self._pool.map(run, zip(parts, extras)))
 
     def _penalty(self, w):

@@ -133,6 +133,7 @@ class _Run:
 
     def finish(self, result, seconds):
         objective = self.objective
+        objective.close()  # the trial is kept: not its threads or forward state
         trial = Trial(result, self.monitor, objective.alpha, objective.n_effective, seconds,
                       self.number)
         if self.params["verbose"] and self.label:  # the estimator prints a lone trial's

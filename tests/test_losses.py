@@ -353,6 +353,7 @@ def test_stacked_sums_are_each_networks_sums(loss, M, weighted, shares, monkeypa
 
 
 # ---- passes split among threads; the value pass's forward state kept ------------------
+import pickle  # noqa: E402
 import threading  # noqa: E402
 
 from sklearn_lmwc import _losses  # noqa: E402
@@ -394,7 +395,23 @@ def test_split_passes_equal_whole_jacobian(weighted, kronecker, monkeypatch):
 def test_little_work_stays_on_one_thread():
     objective, w = _problem()
     assert objective.split_among(4) == 1
+    objective.value(w)
     assert objective._pool is None
+
+
+def test_a_split_objective_pickles_and_closes(monkeypatch):
+    # a trial's monitor refers to its objective, and joblib's workers pickle trials
+    objective, w = _problem()
+    monkeypatch.setattr(_losses, "_MIN_SHARE_STATE", 1)
+    objective.split_among(2)
+    value = objective.value(w)
+    assert objective._pool is not None and objective._state is not None
+    copy = pickle.loads(pickle.dumps(objective))
+    assert copy._pool is None and copy._state is None and copy.shares == 2
+    assert copy.value(w) == value
+    objective.close()
+    assert objective._pool is None and objective._state is None
+    assert objective.value(w) == value  # still usable
 
 
 @pytest.mark.parametrize("threshold", ["_MIN_SHARE_STATE", "_MIN_SHARE_GRAM"])

@@ -26,11 +26,12 @@ def test_a_fit_split_among_threads_is_the_fit_on_one(alpha, monkeypatch):
     X = rng.uniform(-1, 1, (600, 3))
     monkeypatch.setattr(_losses, "_MIN_SHARE_STATE", 1000)  # split this small set
     y = np.sin(X @ np.array([1.0, -2.0, 0.5])) + 0.05 * rng.normal(size=len(X))
-    shares = []
+    shares, objectives = [], []
     split_among = Objective.split_among
 
     def recording(self, threads):
         shares.append(split_among(self, threads))
+        objectives.append(self)
         return shares[-1]
 
     monkeypatch.setattr(Objective, "split_among", recording)
@@ -47,6 +48,8 @@ def test_a_fit_split_among_threads_is_the_fit_on_one(alpha, monkeypatch):
                   random_state=0)
     split = LMWCRegressor(**params).fit(X, y)
     assert shares == [2] and set(blas) == {1}
+    # the trial kept refers to its objective: closed, without threads or forward state
+    assert objectives[0]._pool is None and objectives[0]._state is None
     monkeypatch.setattr("sklearn_lmwc._trials.blas_threads", lambda: 1)
     alone = LMWCRegressor(**params).fit(X, y)
     assert shares == [2, 1]
