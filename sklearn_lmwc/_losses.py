@@ -9,6 +9,7 @@ reported loss (``loss_``) is a mean.
 import math
 from concurrent.futures import ThreadPoolExecutor
 from itertools import repeat
+from typing import NamedTuple
 
 import numpy as np
 from scipy.special import expit, log_expit, softmax
@@ -22,12 +23,13 @@ _CHUNK_ELEMENTS = 2**21
 # the Jacobian pass at the same weights, the accepted step's: at most this many
 # elements, so that memory stays bounded
 _STATE_ELEMENTS = 2**22
-# the work per thread from which splitting a pass among threads pays: forward-state
-# elements (a value pass) or multiply-adds of J^T J (a Jacobian pass). Measured with
-# a thread pool on a 2-core machine: elementwise passes over 2e4 values per thread ran
-# no faster on two threads than on one, over 2e5 values 1.9 times as fast
+# the work per share of the rows from which threads pay (``Objective.shares``):
+# forward-state elements (a value pass) or multiply-adds of J^T J (a Jacobian pass).
+# Measured with a thread pool on a 2-core machine: elementwise passes over 2e4 values
+# per thread ran no faster on two threads than on one, over 2e5 values 1.9 times as fast
 _MIN_SHARE_STATE = 2**18
 _MIN_SHARE_GRAM = 1e8
+_MAX_SHARES = 4
 
 # "gram": (Q + mu I) in the weights' space, N x N; "kernel": its R x R form in the
 # space of the R scaled residuals (samples x outputs), for R < N
@@ -188,6 +190,21 @@ class LogLoss:
         return mean_loss
 
 
+class _Kept(NamedTuple):
+    """The forward states of a value pass, per share and chunk, for the Jacobian pass
+    at the same weights over the same chunks."""
+
+    X: object
+    chunk: int
+    shares: int
+    w: np.ndarray
+    states: list
+
+    def matches(self, objective, w):
+        return (self.X is objective.X and self.chunk == objective.chunk
+                and self.shares == objective.shares and np.array_equal(self.w, w))
+
+
 # bounds of the Bayesian alpha / beta: a network that fits exactly would send it to 0,
 # where the minimum of an over-parameterised network is no longer unique (then where
 # LM stops depends on rounding: weighting and repeating samples gave different fits);
@@ -254,29 +271,39 @@ class Objective:
         # networks evaluated together always go through the Jacobian
         self._stacked_chunk = max(64, _CHUNK_ELEMENTS // costs["jacobian_memory"])
         self._flat = []  # (weights, flat count) of the points of the last value passes
-        # (chunk, shares, weights, forward states per share) of the last value pass
-        self._state = None
-        self.shares, self._pool = 1, None
+        self.shares = self._count_shares()
+        self.threads, self._pool = 1, None
+        # a run served alone keeps the forward state of its last value pass (``_Kept``)
+        self.keep_states, self._kept = False, None
 
-    def split_among(self, threads):
-        """Split the passes over the data among up to ``threads`` threads, as many as
-        the work allows (``_MIN_SHARE_STATE``, ``_MIN_SHARE_GRAM``), each with a
-        contiguous share of the rows whose sums it accumulates chunk by chunk with one
-        BLAS thread; the shares' sums are added in order. numpy and BLAS release the
-        GIL, so the elementwise work runs in parallel too, which BLAS threads alone
-        leave on one core. Returns the number of shares (1: the passes stay on the
-        calling thread)."""
-        n, N = self.X.shape[0], self.network.n_weights
-        # the residuals' form builds its system on one thread: J J^T is one product
-        gram = int(n * N * N // _MIN_SHARE_GRAM) if self.form == "gram" else 0
-        affordable = max(self.network.state_size(n) // _MIN_SHARE_STATE, gram)
-        self.shares = max(1, min(int(threads), affordable))
-        return self.shares
+    def _count_shares(self):
+        """Contiguous shares of the rows whose sums the passes accumulate apart, then
+        add in order: as many as the work pays threads for (``_MIN_SHARE_STATE``,
+        ``_MIN_SHARE_GRAM``), a power of two up to ``_MAX_SHARES``, and one in the
+        residuals' form (its system is one product). They depend on the data and the
+        network only, so that a fit is the same on any number of threads."""
+        if self.form != "gram":
+            return 1
+        n, M, N = self.X.shape[0], self.network.n_outputs, self.network.n_weights
+        affordable = max(self.network.state_size(n) // _MIN_SHARE_STATE,
+                         int(n * M * N * N // _MIN_SHARE_GRAM))
+        shares = 1
+        while 2 * shares <= min(affordable, _MAX_SHARES):
+            shares *= 2
+        return shares
+
+    def use_threads(self, threads):
+        """Run the shares on up to ``threads`` threads, each share's chunks with one
+        BLAS thread: numpy and BLAS release the GIL, so the elementwise work runs in
+        parallel too, which BLAS threads alone leave on one core. Each running share
+        holds a chunk. Returns the number of threads (1: the calling thread)."""
+        self.threads = max(1, min(int(threads), self.shares))
+        return self.threads
 
     def close(self):
         """Free what the passes keep between calls (the forward state, the threads);
         the objective stays usable."""
-        self._state = None
+        self._kept = None
         if self._pool is not None:
             self._pool.shutdown(wait=False)
             self._pool = None
@@ -284,48 +311,49 @@ class Objective:
     def __getstate__(self):
         # a trial's monitor refers to its objective: pickled without threads or state
         state = self.__dict__.copy()
-        state["_state"] = state["_pool"] = None
+        state["_kept"] = state["_pool"] = None
         return state
 
     def largest_product(self):
         """Multiply-adds of the largest BLAS product of an iteration: a chunk's
         ``J^T J`` in the weights' space, ``J J^T`` in the residuals' space."""
-        n, N = self.X.shape[0], self.network.n_weights
+        n, M, N = self.X.shape[0], self.network.n_outputs, self.network.n_weights
         if self.form == "kernel":
-            return (n * self.network.n_outputs) ** 2 * N
-        return min(n, self.chunk) * N * N
+            return (n * M) ** 2 * N
+        return min(n, self.chunk) * M * N * N
 
-    def _chunks(self, networks=1):
-        """The data in chunks of rows; ``networks`` evaluated together divide the
-        rows of a chunk, so that memory stays bounded."""
-        return self._share_chunks(0, self.X.shape[0], networks, 1)
-
-    def _share_chunks(self, start, stop, networks, shares):
+    def _chunks(self, networks=1, start=0, stop=None):
+        """The data (rows start to stop) in chunks of rows; ``networks`` evaluated
+        together divide the rows of a chunk, so that memory stays bounded."""
         chunk = self.chunk if networks == 1 else self._stacked_chunk
-        size = max(1, chunk // (networks * shares))
+        size = max(1, chunk // networks)
+        stop = self.X.shape[0] if stop is None else stop
         for begin in range(start, stop, size):
             s = slice(begin, min(begin + size, stop))
             sw = None if self.sample_weight is None else self.sample_weight[s]
             yield self.X[s], self.Y[s], sw
 
     def _map_shares(self, function, networks=1, extras=None):
-        """``[function(chunks, extra) for each share]``: the shares' chunks (see
-        ``split_among``), on the pool's threads when there are several; ``extras``,
-        one per share (None each by default)."""
+        """``function(chunks, extra)`` of each share, in the shares' order, as a
+        generator: on the pool's threads in waves of ``threads`` shares, so that at
+        most that many shares' sums are held at once. ``extras``, one per share (None
+        each by default)."""
         n, shares = self.X.shape[0], self.shares
-        parts = [self._share_chunks(n * k // shares, n * (k + 1) // shares, networks, shares)
-                 for k in range(shares)]
-        extras = [None] * self.shares if extras is None else extras
+        extras = [None] * shares if extras is None else extras
+        tasks = [(self._chunks(networks, n * k // shares, n * (k + 1) // shares), extra)
+                 for k, extra in enumerate(extras)]
 
-        def run(args):
+        def run(task):
             with np.errstate(all="ignore"):  # numpy's error state is per thread
-                return function(*args)
+                return function(*task)
 
-        if shares == 1:
-            return [run((parts[0], extras[0]))]
-        if self._pool is None:  # it starts a thread per task running at once: a share
-            self._pool = ThreadPoolExecutor(thread_name_prefix="sklearn_lmwc")
-        return list(self._pool.map(run, zip(parts, extras)))
+        if self.threads == 1:
+            yield from map(run, tasks)
+            return
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self.threads, "sklearn_lmwc")
+        for start in range(0, shares, self.threads):
+            yield from self._pool.map(run, tasks[start:start + self.threads])
 
     def _penalty(self, w):
         wp = w[self.penalised]
@@ -367,9 +395,9 @@ class Objective:
         weight vectors (w of shape ``(T, N)``), two arrays of T sums."""
         networks = w.shape[0] if w.ndim == 2 else 1
         # one network's states are kept for gauss_newton_sums when they fit
-        keep = networks == 1 and \
+        keep = self.keep_states and networks == 1 and \
             self.network.state_size(self.X.shape[0]) <= _STATE_ELEMENTS
-        self._state = None
+        self._kept = None
 
         def share(chunks, _):
             total, flat, states = 0.0, 0, []
@@ -381,12 +409,13 @@ class Objective:
                     states.append(state)
             return total, flat, states
 
-        parts = self._map_shares(share, networks)
+        total, flat, kept = 0.0, 0, []
+        with np.errstate(all="ignore"):
+            for part_total, part_flat, states in self._map_shares(share, networks):
+                total, flat = total + part_total, flat + part_flat
+                kept.append(states)
         if keep:
-            self._state = (self.chunk, self.shares, w.copy(), [states for *_, states in parts])
-        total, flat = parts[0][:2]
-        for part in parts[1:]:
-            total, flat = total + part[0], flat + part[1]
+            self._kept = _Kept(self.X, self.chunk, self.shares, w.copy(), kept)
         return total, flat
 
     def _factors(self, w, X, Y, sw, state=None):
@@ -435,8 +464,11 @@ class Objective:
         for T weight vectors (w of shape ``(T, N)``) stacks of T, always through the
         Jacobian (the Kronecker blocks are for one network)."""
         lead, N = w.shape[:-1], self.network.n_weights
-        kept = self._state is not None and not lead and \
-            self._state[:2] == (self.chunk, self.shares) and np.array_equal(self._state[2], w)
+        kept = self._kept
+        if kept is not None and not lead and kept.matches(self, w):
+            kept = kept.states
+        else:
+            kept = None
 
         def share(chunks, states):
             Q, g = np.zeros((*lead, N, N)), np.zeros((*lead, N))
@@ -452,12 +484,14 @@ class Objective:
                 gram.assemble(Q)
             return Q, g
 
-        parts = self._map_shares(share, w.shape[0] if lead else 1,
-                                 self._state[3] if kept else None)
-        Q, g = parts[0]
-        for Q_part, g_part in parts[1:]:
-            Q += Q_part
-            g += g_part
+        Q = g = None
+        with np.errstate(all="ignore"):
+            for Q_part, g_part in self._map_shares(share, w.shape[0] if lead else 1, kept):
+                if Q is None:
+                    Q, g = Q_part, g_part
+                else:
+                    Q += Q_part
+                    g += g_part
         return Q, g
 
     def start(self, w, alpha=None):

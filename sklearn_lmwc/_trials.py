@@ -68,17 +68,24 @@ def run_trial(params, network, loss, X, Y, sample_weight, w0, seed, validation, 
     (an ``Objective``, or one that sums over dask blocks); ``alpha0``, the Bayesian
     alpha to start from (a warm start's)."""
     start = time.perf_counter()
+    # the built-in solver's passes run on the threads BLAS may use, on one BLAS
+    # thread each; the scipy backend's Jacobian is one pass of its own
+    threads = blas_threads() if params["solver"] == "lm" else 1
     run = _Run(params, network, loss, X, Y, sample_weight, w0, seed, validation, number,
-               make_objective, alpha0)
-    # the threads BLAS may use go to shares of the rows, each on one BLAS thread; else
-    # BLAS threads only pay on large products: on small ones they cost more than they
-    # save, and collapse when the cores are shared
-    split = run.objective.split_among(blas_threads()) > 1
-    large = run.objective.largest_product() >= _MIN_PRODUCT_FOR_BLAS_THREADS
-    threads = None if large and not split else 1
-    with threadpool_limits(limits=threads, user_api="blas"):
-        solve = least_squares_lm if params["solver"] == "scipy" else levenberg_marquardt
-        result = solve(run.objective, run.w, run.policy, **run.options)
+               make_objective, alpha0, threads, alone=True)
+    objective = run.objective
+    # else BLAS threads only pay on large products: on small ones they cost more than
+    # they save, and collapse when the cores are shared
+    large = objective.largest_product() >= _MIN_PRODUCT_FOR_BLAS_THREADS
+    try:
+        with threadpool_limits(limits=None if large and objective.threads == 1 else 1,
+                               user_api="blas"):
+            run.begin()
+            solve = least_squares_lm if params["solver"] == "scipy" else \
+                levenberg_marquardt
+            result = solve(objective, run.w, run.policy, **run.options)
+    finally:
+        objective.close()  # the trial is kept: not its threads or forward state
     return run.finish(result, time.perf_counter() - start)
 
 
@@ -90,12 +97,18 @@ def run_trials_together(params, network, loss, X, Y, sample_weight, w0, seeds, v
         return [run_trial(params, network, loss, X, Y, sample_weight, w0, seeds[0],
                           validation, numbers[0], make_objective, alpha0)]
     start = time.perf_counter()
-    runs = [_Run(params, network, loss, X, Y, sample_weight, w0, seed, validation, number,
-                 make_objective, alpha0) for seed, number in zip(seeds, numbers)]
     threads = blas_threads()
-    for run in runs:
-        run.objective.split_among(threads)
-    results = serve_together([run.generator() for run in runs], network.n_weights)
+    runs = [_Run(params, network, loss, X, Y, sample_weight, w0, seed, validation, number,
+                 make_objective, alpha0, threads, alone=False)
+            for seed, number in zip(seeds, numbers)]
+    try:
+        with threadpool_limits(limits=1, user_api="blas"):
+            for run in runs:
+                run.begin()
+        results = serve_together([run.generator() for run in runs], network.n_weights)
+    finally:
+        for run in runs:
+            run.objective.close()
     seconds = (time.perf_counter() - start) / len(runs)
     return [run.finish(result, seconds) for run, result in zip(runs, results)
             if result is not None]
@@ -103,25 +116,33 @@ def run_trials_together(params, network, loss, X, Y, sample_weight, w0, seeds, v
 
 class _Run:
     """What a trial needs around its LM run: objective, initial weights, policy,
-    monitor; ``finish`` makes the ``Trial``."""
+    monitor (from ``begin``, the objective's first pass); ``finish`` makes the
+    ``Trial``. ``threads``: those its passes may use; ``alone``: served alone, so that
+    its value passes keep their forward states for the next Jacobian."""
 
     def __init__(self, params, network, loss, X, Y, sample_weight, w0, seed, validation,
-                 number, make_objective, alpha0):
+                 number, make_objective, alpha0, threads=1, alone=True):
         self.params, self.number = params, int(number)
+        self.network, self.validation, self.alpha0 = network, validation, alpha0
         self.objective = make_objective(network, loss, X, Y, sample_weight, params["alpha"])
-        rng = np.random.RandomState(seed)
-        self.w = initialize(network, params["init"], rng) if w0 is None else w0.copy()
-        value = self.objective.start(self.w, alpha0)
+        self.objective.keep_states = alone
+        self.objective.use_threads(threads)
+        self.rng = np.random.RandomState(seed)
+        self.w = initialize(network, params["init"], self.rng) if w0 is None else w0.copy()
+
+    def begin(self):
+        params, network, rng = self.params, self.network, self.rng
+        value = self.objective.start(self.w, self.alpha0)
         self.policy = make_policy(
             params["compression"], params["trigger"], objective=self.objective, w=self.w,
             value=value,
             draw=lambda: initialize(network, params["init"], rng), beta=params["beta"],
             interval=params["interval"], omega=params["omega"], rho=params["rho"],
             statistic=params["net_statistic"])
-        self.label = f"[trial {number}] " if params["n_init"] > 1 else ""
+        self.label = f"[trial {self.number}] " if params["n_init"] > 1 else ""
         self.monitor = Monitor(params["tol"], params["n_iter_no_change"],
-                               self.objective.saturation, validation, params["verbose"],
-                               self.label, self.policy)
+                               self.objective.saturation, self.validation,
+                               params["verbose"], self.label, self.policy)
         self.options = dict(mu=params["mu"], mu_factor=params["mu_factor"],
                             mu_min=params["mu_min"], mu_max=params["mu_max"],
                             max_iter=params["max_iter"], goal=params["goal"],
@@ -133,7 +154,6 @@ class _Run:
 
     def finish(self, result, seconds):
         objective = self.objective
-        objective.close()  # the trial is kept: not its threads or forward state
         trial = Trial(result, self.monitor, objective.alpha, objective.n_effective, seconds,
                       self.number)
         if self.params["verbose"] and self.label:  # the estimator prints a lone trial's

@@ -77,9 +77,8 @@ class DaskObjective(Objective):
         if sample_weight is not None:
             self.weight_sum = float(self._compute(sample_weight.sum()))
 
-    def split_among(self, threads):
-        """1: the scheduler runs the blocks in parallel already."""
-        return 1
+    def _count_shares(self):
+        return 1  # the scheduler runs the blocks in parallel
 
     def _compute(self, collection):
         return dask.compute(collection, scheduler=self.scheduler)[0]

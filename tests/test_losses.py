@@ -1,6 +1,10 @@
+import pickle
+import threading
+
 import numpy as np
 import pytest
 
+from sklearn_lmwc import _losses
 from sklearn_lmwc._losses import Objective, SquaredError
 from sklearn_lmwc._network import Network
 
@@ -339,8 +343,8 @@ def test_stacked_sums_are_each_networks_sums(loss, M, weighted, shares, monkeypa
     objective.kronecker = False
     objective.chunk = 16  # several chunks, divided among the networks
     objective._stacked_chunk = 16
-    monkeypatch.setattr(_losses, "_MIN_SHARE_STATE", 1)
-    assert objective.split_among(shares) == shares
+    objective.shares = shares
+    assert objective.use_threads(2) == shares
     W = np.random.default_rng(3).normal(size=(3, objective.network.n_weights))
     totals, flats = objective.loss_sums(W)
     Q, g = objective.gauss_newton_sums(W)
@@ -352,21 +356,18 @@ def test_stacked_sums_are_each_networks_sums(loss, M, weighted, shares, monkeypa
         np.testing.assert_allclose(g[t], g1, rtol=1e-11, atol=1e-12 * np.abs(g1).max())
 
 
-# ---- passes split among threads; the value pass's forward state kept ------------------
-import pickle  # noqa: E402
-import threading  # noqa: E402
-
-from sklearn_lmwc import _losses  # noqa: E402
+# ---- passes in shares of the rows, on threads; the value pass's forward state kept ----
 
 
+@pytest.mark.parametrize("threads", [1, 2])
 @pytest.mark.parametrize("kronecker", [False, True])
 @pytest.mark.parametrize("weighted", [False, True])
-def test_split_passes_equal_whole_jacobian(weighted, kronecker, monkeypatch):
+def test_passes_in_shares_equal_whole_jacobian(weighted, kronecker, threads, monkeypatch):
     objective, w = _problem(n_outputs=3, weighted=weighted, alpha=0.3)
     objective.kronecker = kronecker
     objective.chunk = 64  # several chunks in each share, the last ones partial
-    monkeypatch.setattr(_losses, "_MIN_SHARE_STATE", objective.network.state_size(150))
-    assert objective.split_among(8) == 2  # as many shares as the work allows
+    objective.shares = 4
+    assert objective.use_threads(threads) == threads
     calls = []
     forward = Network.forward_counting_flat
 
@@ -376,10 +377,10 @@ def test_split_passes_equal_whole_jacobian(weighted, kronecker, monkeypatch):
 
     monkeypatch.setattr(Network, "forward_counting_flat", recording)
     value = objective.value(w)
-    # on the pool's threads, in chunks halved so that memory stays as bounded
-    assert threading.get_ident() not in {thread for thread, _ in calls}
-    assert max(rows for _, rows in calls) == 32
-    assert sum(rows for _, rows in calls) == len(objective.X)
+    # four shares of 75 rows, in chunks; on the pool's threads when there are two
+    assert [rows for _, rows in calls] == [64, 11] * 4
+    on_caller = {thread for thread, _ in calls} == {threading.get_ident()}
+    assert on_caller == (threads == 1)
     Q, g = objective.normal_equations(w)
     Q_ref, g_ref = _dense(objective, w)
     np.testing.assert_allclose(Q, Q_ref, rtol=1e-10, atol=1e-10)
@@ -392,38 +393,54 @@ def test_split_passes_equal_whole_jacobian(weighted, kronecker, monkeypatch):
     assert objective.loss_sums(w)[1] == objective.network.flat_count(w, objective.X)
 
 
-def test_little_work_stays_on_one_thread():
-    objective, w = _problem()
-    assert objective.split_among(4) == 1
-    objective.value(w)
-    assert objective._pool is None
+def test_the_sums_do_not_depend_on_the_threads():
+    # the shares, and so the order of the sums, depend on the data alone
+    objective, w = _problem(n_outputs=1)
+    objective.shares = 4
+    sums = []
+    for threads in (1, 2, 3):
+        objective.use_threads(threads)
+        sums.append((objective.loss_sums(w)[0], *objective.gauss_newton_sums(w)))
+    for other in sums[1:]:
+        assert other[0] == sums[0][0]
+        np.testing.assert_array_equal(other[1], sums[0][1])
+        np.testing.assert_array_equal(other[2], sums[0][2])
 
 
-def test_a_split_objective_pickles_and_closes(monkeypatch):
+def test_shares_follow_the_work(monkeypatch):
+    objective, _ = _problem()
+    assert objective.shares == 1  # little work: the passes stay on the calling thread
+    assert objective.use_threads(4) == 1
+    n, N = objective.X.shape[0], objective.network.n_weights
+    # a value pass's elementwise work, or a Jacobian pass's J^T J, of 3 shares' worth:
+    # 2 shares (a power of two)
+    for threshold, work in [("_MIN_SHARE_STATE", objective.network.state_size(n)),
+                            ("_MIN_SHARE_GRAM", n * 2 * N * N)]:
+        with monkeypatch.context() as patch:
+            patch.setattr(_losses, threshold, work / 3)
+            objective, _ = _problem()
+            assert objective.shares == 2
+            assert objective.use_threads(8) == 2 and objective.use_threads(1) == 1
+    monkeypatch.setattr(_losses, "_MIN_SHARE_STATE", 1)
+    assert _problem()[0].shares == _losses._MAX_SHARES
+    # the residuals' form builds its system on one thread: J J^T is one product
+    assert Objective(objective.network, SquaredError(), objective.X, objective.Y,
+                     form="kernel").shares == 1
+
+
+def test_an_objective_on_threads_pickles_and_closes():
     # a trial's monitor refers to its objective, and joblib's workers pickle trials
     objective, w = _problem()
-    monkeypatch.setattr(_losses, "_MIN_SHARE_STATE", 1)
-    objective.split_among(2)
+    objective.shares, objective.keep_states = 2, True
+    objective.use_threads(2)
     value = objective.value(w)
-    assert objective._pool is not None and objective._state is not None
+    assert objective._pool is not None and objective._kept is not None
     copy = pickle.loads(pickle.dumps(objective))
-    assert copy._pool is None and copy._state is None and copy.shares == 2
+    assert copy._pool is None and copy._kept is None and copy.shares == 2
     assert copy.value(w) == value
     objective.close()
-    assert objective._pool is None and objective._state is None
+    assert objective._pool is None and objective._kept is None
     assert objective.value(w) == value  # still usable
-
-
-@pytest.mark.parametrize("threshold", ["_MIN_SHARE_STATE", "_MIN_SHARE_GRAM"])
-def test_either_pass_can_pay_for_threads(threshold, monkeypatch):
-    # a value pass's elementwise work, or a Jacobian pass's J^T J, of 3 shares' worth
-    objective, _ = _problem()
-    n, N = objective.X.shape[0], objective.network.n_weights
-    work = objective.network.state_size(n) if threshold == "_MIN_SHARE_STATE" else \
-        n * N * N
-    monkeypatch.setattr(_losses, threshold, work / 3)
-    assert objective.split_among(8) == 3
-    assert objective.split_among(2) == 2
 
 
 def _counting_forward(monkeypatch):
@@ -441,9 +458,8 @@ def _counting_forward(monkeypatch):
 @pytest.mark.parametrize("shares", [1, 2])
 def test_jacobian_pass_reuses_the_value_pass_at_the_same_weights(shares, monkeypatch):
     objective, w = _problem(weighted=True)
-    objective.chunk = 64
-    monkeypatch.setattr(_losses, "_MIN_SHARE_STATE", 1)
-    assert objective.split_among(shares) == shares
+    objective.chunk, objective.shares, objective.keep_states = 64, shares, True
+    objective.use_threads(2)
     fresh = objective.gauss_newton_sums(w)
     objective.value(w)
     calls = _counting_forward(monkeypatch)
@@ -460,23 +476,48 @@ def test_jacobian_pass_reuses_the_value_pass_at_the_same_weights(shares, monkeyp
     np.testing.assert_allclose(g, g_ref, rtol=1e-10, atol=1e-10)
 
 
+@pytest.mark.parametrize("change", ["X", "chunk", "keep_states"])
+def test_a_forward_state_serves_only_its_own_pass(change, monkeypatch):
+    objective, w = _problem()
+    objective.keep_states = True
+    if change == "keep_states":  # not kept unless asked (trials run together, dask)
+        objective.keep_states = False
+    objective.value(w)
+    if change == "X":
+        objective.X = objective.X[::-1].copy()
+    elif change == "chunk":
+        objective.chunk = 64
+    calls = _counting_forward(monkeypatch)
+    Q, g = objective.gauss_newton_sums(w)
+    assert len(calls) > 0
+    Q_ref, g_ref = _dense(objective, w)
+    np.testing.assert_allclose(Q, Q_ref, rtol=1e-10, atol=1e-10)
+
+
 def test_forward_states_too_large_are_not_kept(monkeypatch):
     objective, w = _problem()
+    objective.keep_states = True
     monkeypatch.setattr(_losses, "_STATE_ELEMENTS", objective.network.state_size(299))
     objective.value(w)
-    assert objective._state is None
+    assert objective._kept is None
     Q, g = objective.gauss_newton_sums(w)
     Q_ref, g_ref = _dense(objective, w)
     np.testing.assert_allclose(Q, Q_ref, rtol=1e-10, atol=1e-10)
     objective.X = objective.X[:299]
     objective.value(w)
-    assert objective._state is not None
+    assert objective._kept is not None
 
 
-def test_the_residuals_form_splits_by_its_value_passes_only(monkeypatch):
-    # its system is one product on one thread: J^T J's work does not count there
-    objective, _ = _problem()
-    monkeypatch.setattr(_losses, "_MIN_SHARE_GRAM", 1)
-    assert objective.split_among(2) == 2
-    objective.form = "kernel"
-    assert objective.split_among(2) == 1
+def test_sums_of_shares_do_not_warn():
+    # J^T J's cross terms +inf in one share and -inf in the other: inf - inf, silently
+    network = Network(2, (2,), 1, "mlp", "identity")
+    X = np.ones((400, 2))
+    X[200:, 1] = -1.0
+    objective = Objective(network, SquaredError(), X, np.zeros((400, 1)))
+    objective.shares = 2
+    w = network.pack([np.diag([1e153, 1e153]), np.ones((2, 1))], [np.zeros(2), [0.0]])
+    with np.errstate(all="raise"):
+        Q, _ = objective.gauss_newton_sums(w)
+        objective.value(network.pack([np.zeros((2, 2)), np.zeros((2, 1))],
+                                     [np.zeros(2), [1e153]]))
+    assert np.isnan(Q).any()

@@ -2,10 +2,10 @@
 
 import numpy as np
 import pytest
+from joblib import parallel_config
 from threadpoolctl import threadpool_info, threadpool_limits
 
-from sklearn_lmwc import LMWCRegressor
-from sklearn_lmwc import _losses
+from sklearn_lmwc import LMWCRegressor, _batched, _losses
 from sklearn_lmwc._losses import Objective
 from sklearn_lmwc._trials import blas_threads
 
@@ -18,42 +18,78 @@ def test_blas_threads_are_threadpoolctls():
         assert blas_threads() == 1
 
 
-@pytest.mark.parametrize("alpha", [0.0, "bayes"])
-def test_a_fit_split_among_threads_is_the_fit_on_one(alpha, monkeypatch):
-    # the threads BLAS may use take shares of the rows; the sums only change order, and
-    # BLAS runs on one thread in each
+def _data(n=600):
     rng = np.random.default_rng(0)
-    X = rng.uniform(-1, 1, (600, 3))
-    monkeypatch.setattr(_losses, "_MIN_SHARE_STATE", 1000)  # split this small set
-    y = np.sin(X @ np.array([1.0, -2.0, 0.5])) + 0.05 * rng.normal(size=len(X))
-    shares, objectives = [], []
-    split_among = Objective.split_among
+    X = rng.uniform(-1, 1, (n, 3))
+    return X, np.sin(X @ np.array([1.0, -2.0, 0.5])) + 0.05 * rng.normal(size=n)
+
+
+def _weights(est):
+    return np.concatenate([a.ravel() for a in est.coefs_ + est.intercepts_])
+
+
+@pytest.mark.parametrize("alpha", [0.0, "bayes"])
+def test_a_fit_on_threads_is_the_fit_on_one(alpha, monkeypatch):
+    # the threads BLAS may use run the shares of the rows, with one BLAS thread each;
+    # the shares, and so the sums, are the same on one thread
+    X, y = _data()
+    monkeypatch.setattr(_losses, "_MIN_SHARE_STATE", 1000)  # shares of this small set
+    objectives, blas = [], []
+    use_threads, sums = Objective.use_threads, Objective.gauss_newton_sums
 
     def recording(self, threads):
-        shares.append(split_among(self, threads))
         objectives.append(self)
-        return shares[-1]
-
-    monkeypatch.setattr(Objective, "split_among", recording)
-    blas = []
-    sums = Objective.gauss_newton_sums
+        return use_threads(self, threads)
 
     def recording_blas(self, w):
         blas.append(blas_threads())
         return sums(self, w)
 
+    monkeypatch.setattr(Objective, "use_threads", recording)
     monkeypatch.setattr(Objective, "gauss_newton_sums", recording_blas)
     monkeypatch.setattr("sklearn_lmwc._trials.blas_threads", lambda: 2)
     params = dict(hidden_layer_sizes=(6,), alpha=alpha, tol=None, max_iter=15,
                   random_state=0)
     split = LMWCRegressor(**params).fit(X, y)
-    assert shares == [2] and set(blas) == {1}
+    (objective,) = objectives
+    assert objective.shares > 1 and objective.threads == 2 and set(blas) == {1}
     # the trial kept refers to its objective: closed, without threads or forward state
-    assert objectives[0]._pool is None and objectives[0]._state is None
+    assert objective._pool is None and objective._kept is None
     monkeypatch.setattr("sklearn_lmwc._trials.blas_threads", lambda: 1)
     alone = LMWCRegressor(**params).fit(X, y)
-    assert shares == [2, 1]
-    assert split.n_iter_ == alone.n_iter_
-    np.testing.assert_allclose(split.loss_curve_, alone.loss_curve_, rtol=1e-9)
-    for a, b in zip(split.coefs_ + split.intercepts_, alone.coefs_ + alone.intercepts_):
-        np.testing.assert_allclose(a, b, rtol=1e-7, atol=1e-9)
+    assert objectives[1].threads == 1
+    assert split.n_iter_ == alone.n_iter_ and split.loss_curve_ == alone.loss_curve_
+    np.testing.assert_array_equal(_weights(split), _weights(alone))
+
+
+def test_n_jobs_and_threads_give_identical_trials(monkeypatch):
+    # joblib's workers allow other BLAS threads than the caller: the trials are the same
+    X, y = _data()
+    monkeypatch.setattr(_losses, "_MIN_SHARE_STATE", 1000)
+    monkeypatch.setattr(_batched, "MAX_WORK", 0)  # trials one by one
+    params = dict(hidden_layer_sizes=(6,), tol=None, max_iter=10, n_init=2,
+                  random_state=0)
+    one = LMWCRegressor(**params, n_jobs=1).fit(X, y)
+    with parallel_config(backend="threading"):
+        two = LMWCRegressor(**params, n_jobs=2).fit(X, y)
+    np.testing.assert_array_equal(one.init_results_["loss"], two.init_results_["loss"])
+    np.testing.assert_array_equal(_weights(one), _weights(two))
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_scipy_backend_stays_on_one_thread(monkeypatch):
+    # its Jacobian is one pass of its own, not in shares
+    X, y = _data()
+    monkeypatch.setattr(_losses, "_MIN_SHARE_STATE", 1000)
+    monkeypatch.setattr("sklearn_lmwc._trials.blas_threads", lambda: 2)
+    threads = []
+    use_threads = Objective.use_threads
+
+    def recording(self, n):
+        threads.append(use_threads(self, n))
+        return threads[-1]
+
+    monkeypatch.setattr(Objective, "use_threads", recording)
+    LMWCRegressor(hidden_layer_sizes=(6,), solver="scipy", max_iter=5,
+                  random_state=0).fit(X, y)
+    assert threads == [1]
