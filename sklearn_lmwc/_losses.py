@@ -470,29 +470,34 @@ class Objective:
         else:
             kept = None
 
+        kronecker = self.kronecker and not lead
+
         def share(chunks, states):
-            Q, g = np.zeros((*lead, N, N)), np.zeros((*lead, N))
-            gram = KroneckerGram(self.network) if self.kronecker and not lead else None
+            # Q's sums: the Kronecker blocks, assembled once for all the shares
+            sums = KroneckerGram(self.network) if kronecker else np.zeros((*lead, N, N))
+            g = np.zeros((*lead, N))
             for (X, Y, sw), state in zip(chunks, repeat(None) if states is None else states):
                 A, B, g_chunk = self._factors(w, X, Y, sw, state)
                 g += g_chunk
-                if gram is None:
-                    add_gram(Q, self.network.assemble_jacobian(A, B).reshape(*lead, -1, N))
+                if kronecker:
+                    sums.add(A, B)
                 else:
-                    gram.add(A, B)
-            if gram is not None:
-                gram.assemble(Q)
-            return Q, g
+                    add_gram(sums, self.network.assemble_jacobian(A, B).reshape(*lead, -1, N))
+            return sums, g
 
-        Q = g = None
+        sums = g = None
         with np.errstate(all="ignore"):
-            for Q_part, g_part in self._map_shares(share, w.shape[0] if lead else 1, kept):
-                if Q is None:
-                    Q, g = Q_part, g_part
+            for part, g_part in self._map_shares(share, w.shape[0] if lead else 1, kept):
+                if sums is None:
+                    sums, g = part, g_part
                 else:
-                    Q += Q_part
+                    sums += part
                     g += g_part
-        return Q, g
+            if kronecker:
+                Q = np.zeros((N, N))
+                sums.assemble(Q)
+                return Q, g
+        return sums, g
 
     def start(self, w, alpha=None):
         """Prepare a run from w; returns the objective's value there.

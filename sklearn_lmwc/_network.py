@@ -342,6 +342,12 @@ class KroneckerGram:
         else:
             self.sums[key] = product
 
+    def __iadd__(self, other):
+        """Add the samples of another's chunks (another share of the rows)."""
+        for key, product in other.sums.items():
+            self._add(key, product)
+        return self
+
     def assemble(self, Q):
         """``Q += `` the accumulated matrix (both triangles)."""
         layers = self.network.layers
