@@ -21,15 +21,18 @@ from ._solve import GramSystem, KernelSystem
 _CHUNK_ELEMENTS = 2**21
 # the forward state (activations, slopes) of every sample that a value pass keeps for
 # the Jacobian pass at the same weights, the accepted step's: at most this many
-# elements, so that memory stays bounded
-_STATE_ELEMENTS = 2**22
+# elements (as many as a chunk of J), so that memory stays bounded
+_STATE_ELEMENTS = 2**21
 # the work per share of the rows from which threads pay (``Objective.shares``):
 # forward-state elements (a value pass) or multiply-adds of J^T J (a Jacobian pass).
 # Measured with a thread pool on a 2-core machine: elementwise passes over 2e4 values
 # per thread ran no faster on two threads than on one, over 2e5 values 1.9 times as fast
 _MIN_SHARE_STATE = 2**18
 _MIN_SHARE_GRAM = 1e8
-_MAX_SHARES = 4
+# a share's chunks hold 1 / shares of a chunk's rows, so that memory stays that of one
+# chunk whatever the threads: four shares, with chunks half as large again, made an
+# iteration of the M case 6 % (one thread) to 16 % (two) slower than two shares
+_MAX_SHARES = 2
 
 # "gram": (Q + mu I) in the weights' space, N x N; "kernel": its R x R form in the
 # space of the R scaled residuals (samples x outputs), for R < N
@@ -295,8 +298,8 @@ class Objective:
     def use_threads(self, threads):
         """Run the shares on up to ``threads`` threads, each share's chunks with one
         BLAS thread: numpy and BLAS release the GIL, so the elementwise work runs in
-        parallel too, which BLAS threads alone leave on one core. Each running share
-        holds a chunk. Returns the number of threads (1: the calling thread)."""
+        parallel too, which BLAS threads alone leave on one core. Returns the number
+        of threads (1: the calling thread)."""
         self.threads = max(1, min(int(threads), self.shares))
         return self.threads
 
@@ -322,14 +325,17 @@ class Objective:
             return (n * M) ** 2 * N
         return min(n, self.chunk) * M * N * N
 
-    def _chunks(self, networks=1, start=0, stop=None):
+    def _chunks(self, networks=1, start=0, stop=None, shares=1):
         """The data (rows start to stop) in chunks of rows; ``networks`` evaluated
-        together divide the rows of a chunk, so that memory stays bounded."""
+        together, and ``shares`` that may run at once, divide the rows of a chunk, so
+        that memory stays bounded."""
         chunk = self.chunk if networks == 1 else self._stacked_chunk
-        size = max(1, chunk // networks)
+        size = max(1, chunk // (networks * shares))
         stop = self.X.shape[0] if stop is None else stop
-        for begin in range(start, stop, size):
-            s = slice(begin, min(begin + size, stop))
+        count = -(-(stop - start) // size)  # chunks of equal size: no small last one
+        for k in range(count):
+            s = slice(start + (stop - start) * k // count,
+                      start + (stop - start) * (k + 1) // count)
             sw = None if self.sample_weight is None else self.sample_weight[s]
             yield self.X[s], self.Y[s], sw
 
@@ -340,8 +346,8 @@ class Objective:
         each by default)."""
         n, shares = self.X.shape[0], self.shares
         extras = [None] * shares if extras is None else extras
-        tasks = [(self._chunks(networks, n * k // shares, n * (k + 1) // shares), extra)
-                 for k, extra in enumerate(extras)]
+        tasks = [(self._chunks(networks, n * k // shares, n * (k + 1) // shares, shares),
+                  extra) for k, extra in enumerate(extras)]
 
         def run(task):
             with np.errstate(all="ignore"):  # numpy's error state is per thread

@@ -377,8 +377,9 @@ def test_passes_in_shares_equal_whole_jacobian(weighted, kronecker, threads, mon
 
     monkeypatch.setattr(Network, "forward_counting_flat", recording)
     value = objective.value(w)
-    # four shares of 75 rows, in chunks; on the pool's threads when there are two
-    assert [rows for _, rows in calls] == [64, 11] * 4
+    # four shares of 75 rows, in equal chunks of at most a quarter of a chunk's rows (the
+    # shares running at once hold no more than a chunk); on the pool's threads when two
+    assert [rows for _, rows in calls] == [15] * 20
     on_caller = {thread for thread, _ in calls} == {threading.get_ident()}
     assert on_caller == (threads == 1)
     Q, g = objective.normal_equations(w)
