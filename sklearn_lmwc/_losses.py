@@ -22,7 +22,7 @@ _CHUNK_ELEMENTS = 2**21
 # the forward state (activations, slopes) of every sample that a value pass keeps for
 # the Jacobian pass at the same weights, the accepted step's: at most this many
 # elements (as many as a chunk of J), so that memory stays bounded
-_STATE_ELEMENTS = 2**21
+_STATE_ELEMENTS = _CHUNK_ELEMENTS
 # the work per share of the rows from which threads pay (``Objective.shares``):
 # forward-state elements (a value pass) or multiply-adds of J^T J (a Jacobian pass).
 # Measured with a thread pool on a 2-core machine: elementwise passes over 2e4 values
