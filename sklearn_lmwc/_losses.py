@@ -7,6 +7,7 @@ reported loss (``loss_``) is a mean.
 """
 
 import math
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from itertools import repeat
 from typing import NamedTuple
@@ -30,9 +31,19 @@ _STATE_ELEMENTS = _CHUNK_ELEMENTS
 _MIN_SHARE_STATE = 2**18
 _MIN_SHARE_GRAM = 1e8
 # a share's chunks hold 1 / shares of a chunk's rows, so that memory stays that of one
-# chunk whatever the threads: four shares, with chunks half as large again, made an
+# chunk whatever the threads: four shares, with chunks half as large, made an
 # iteration of the M case 6 % (one thread) to 16 % (two) slower than two shares
 _MAX_SHARES = 2
+# the process's thread pools that run shares, by size: one for all objectives (the
+# trials of a batch would each start one), idle between passes like BLAS's threads
+_POOLS, _POOLS_LOCK = {}, threading.Lock()
+
+
+def _pool(threads):
+    with _POOLS_LOCK:
+        if threads not in _POOLS:
+            _POOLS[threads] = ThreadPoolExecutor(threads, "sklearn_lmwc")
+        return _POOLS[threads]
 
 # "gram": (Q + mu I) in the weights' space, N x N; "kernel": its R x R form in the
 # space of the R scaled residuals (samples x outputs), for R < N
@@ -275,7 +286,7 @@ class Objective:
         self._stacked_chunk = max(64, _CHUNK_ELEMENTS // costs["jacobian_memory"])
         self._flat = []  # (weights, flat count) of the points of the last value passes
         self.shares = self._count_shares()
-        self.threads, self._pool = 1, None
+        self.threads = 1
         # a run served alone keeps the forward state of its last value pass (``_Kept``)
         self.keep_states, self._kept = False, None
 
@@ -296,25 +307,22 @@ class Objective:
         return shares
 
     def use_threads(self, threads):
-        """Run the shares on up to ``threads`` threads, each share's chunks with one
-        BLAS thread: numpy and BLAS release the GIL, so the elementwise work runs in
-        parallel too, which BLAS threads alone leave on one core. Returns the number
+        """Run the shares on up to ``threads`` threads (the callers give each its part
+        of BLAS's threads): numpy and BLAS release the GIL, so the elementwise work runs
+        in parallel too, which BLAS threads alone leave on one core. Returns the number
         of threads (1: the calling thread)."""
         self.threads = max(1, min(int(threads), self.shares))
         return self.threads
 
     def close(self):
-        """Free what the passes keep between calls (the forward state, the threads);
-        the objective stays usable."""
+        """Free what the passes keep between calls (the forward state); the objective
+        stays usable."""
         self._kept = None
-        if self._pool is not None:
-            self._pool.shutdown(wait=False)
-            self._pool = None
 
     def __getstate__(self):
-        # a trial's monitor refers to its objective: pickled without threads or state
+        # a trial's monitor refers to its objective: pickled without the forward state
         state = self.__dict__.copy()
-        state["_kept"] = state["_pool"] = None
+        state["_kept"] = None
         return state
 
     def largest_product(self):
@@ -356,10 +364,9 @@ class Objective:
         if self.threads == 1:
             yield from map(run, tasks)
             return
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(self.threads, "sklearn_lmwc")
+        pool = _pool(self.threads)
         for start in range(0, shares, self.threads):
-            yield from self._pool.map(run, tasks[start:start + self.threads])
+            yield from pool.map(run, tasks[start:start + self.threads])
 
     def _penalty(self, w):
         wp = w[self.penalised]
@@ -400,8 +407,9 @@ class Objective:
         of flat hidden activations: the sums a distributed objective adds up. For T
         weight vectors (w of shape ``(T, N)``), two arrays of T sums."""
         networks = w.shape[0] if w.ndim == 2 else 1
-        # one network's states are kept for gauss_newton_sums when they fit
-        keep = self.keep_states and networks == 1 and \
+        # one network's states are kept for gauss_newton_sums when they fit (the
+        # residuals' form builds its system from passes of its own)
+        keep = self.keep_states and networks == 1 and self.form == "gram" and \
             self.network.state_size(self.X.shape[0]) <= _STATE_ELEMENTS
         self._kept = None
 

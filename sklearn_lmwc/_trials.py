@@ -68,24 +68,25 @@ def run_trial(params, network, loss, X, Y, sample_weight, w0, seed, validation, 
     (an ``Objective``, or one that sums over dask blocks); ``alpha0``, the Bayesian
     alpha to start from (a warm start's)."""
     start = time.perf_counter()
-    # the built-in solver's passes run on the threads BLAS may use, on one BLAS
-    # thread each; the scipy backend's Jacobian is one pass of its own
-    threads = blas_threads() if params["solver"] == "lm" else 1
+    # the built-in solver's passes run on the threads BLAS may use, in shares of the
+    # rows; the scipy backend's Jacobian is one pass of its own
+    allowed = blas_threads()
     run = _Run(params, network, loss, X, Y, sample_weight, w0, seed, validation, number,
-               make_objective, alpha0, threads, alone=True)
+               make_objective, alpha0, allowed if params["solver"] == "lm" else 1,
+               alone=True)
     objective = run.objective
-    # else BLAS threads only pay on large products: on small ones they cost more than
-    # they save, and collapse when the cores are shared
+    # each share gets its part of BLAS's threads, which only pay on large products: on
+    # small ones they cost more than they save, and collapse when the cores are shared
     large = objective.largest_product() >= _MIN_PRODUCT_FOR_BLAS_THREADS
     try:
-        with threadpool_limits(limits=None if large and objective.threads == 1 else 1,
+        with threadpool_limits(limits=max(1, allowed // objective.threads) if large else 1,
                                user_api="blas"):
             run.begin()
             solve = least_squares_lm if params["solver"] == "scipy" else \
                 levenberg_marquardt
             result = solve(objective, run.w, run.policy, **run.options)
     finally:
-        objective.close()  # the trial is kept: not its threads or forward state
+        objective.close()  # the trial is kept: not its forward state
     return run.finish(result, time.perf_counter() - start)
 
 

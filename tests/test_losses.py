@@ -429,19 +429,48 @@ def test_shares_follow_the_work(monkeypatch):
                      form="kernel").shares == 1
 
 
-def test_an_objective_on_threads_pickles_and_closes():
+def test_an_objective_pickles_and_closes_without_its_forward_state():
     # a trial's monitor refers to its objective, and joblib's workers pickle trials
     objective, w = _problem()
     objective.shares, objective.keep_states = 2, True
     objective.use_threads(2)
     value = objective.value(w)
-    assert objective._pool is not None and objective._kept is not None
+    assert objective._kept is not None
     copy = pickle.loads(pickle.dumps(objective))
-    assert copy._pool is None and copy._kept is None and copy.shares == 2
+    assert copy._kept is None and copy.shares == 2 and copy.threads == 2
     assert copy.value(w) == value
     objective.close()
-    assert objective._pool is None and objective._kept is None
+    assert objective._kept is None
     assert objective.value(w) == value  # still usable
+
+
+def test_objectives_share_one_pool(monkeypatch):
+    # the trials of a batch each run passes on threads: not a pool each
+    workers = set()
+    forward = Network.forward_counting_flat
+
+    def recording(self, *args, **kwargs):
+        workers.add(threading.get_ident())
+        return forward(self, *args, **kwargs)
+
+    monkeypatch.setattr(Network, "forward_counting_flat", recording)
+    for seed in range(4):
+        objective, w = _problem(seed=seed)
+        objective.shares = 2
+        objective.use_threads(2)
+        objective.value(w)
+    assert 1 <= len(workers) <= 2 and threading.get_ident() not in workers
+
+
+def test_the_residuals_form_keeps_no_forward_state():
+    # it builds its system from passes of its own
+    objective, w = _problem()
+    objective.keep_states = True
+    objective.value(w)
+    assert objective._kept is not None
+    objective.form = "kernel"
+    objective.value(w)
+    assert objective._kept is None
 
 
 def _counting_forward(monkeypatch):

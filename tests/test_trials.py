@@ -53,8 +53,8 @@ def test_a_fit_on_threads_is_the_fit_on_one(alpha, monkeypatch):
     split = LMWCRegressor(**params).fit(X, y)
     (objective,) = objectives
     assert objective.shares > 1 and objective.threads == 2 and set(blas) == {1}
-    # the trial kept refers to its objective: closed, without threads or forward state
-    assert objective._pool is None and objective._kept is None
+    # the trial kept refers to its objective: closed, without its forward state
+    assert objective._kept is None
     monkeypatch.setattr("sklearn_lmwc._trials.blas_threads", lambda: 1)
     alone = LMWCRegressor(**params).fit(X, y)
     assert objectives[1].threads == 1
@@ -93,3 +93,24 @@ def test_scipy_backend_stays_on_one_thread(monkeypatch):
     LMWCRegressor(hidden_layer_sizes=(6,), solver="scipy", max_iter=5,
                   random_state=0).fit(X, y)
     assert threads == [1]
+
+
+@pytest.mark.parametrize("threads, large, limit", [(1, False, 1), (1, True, 4),
+                                                   (2, False, 1), (2, True, 2)])
+def test_blas_threads_are_shared_among_the_shares(threads, large, limit, monkeypatch):
+    # the threads allowed: the shares' threads each with its part of BLAS's, which
+    # only go to large products
+    X, y = _data()
+    monkeypatch.setattr(_losses, "_MIN_SHARE_STATE", 1000 if threads == 2 else 1e30)
+    monkeypatch.setattr("sklearn_lmwc._trials.blas_threads", lambda: 4)
+    monkeypatch.setattr("sklearn_lmwc._trials._MIN_PRODUCT_FOR_BLAS_THREADS",
+                        0 if large else float("inf"))
+    recorded = []
+
+    def recording(limits=None, user_api=None):
+        recorded.append(limits)
+        return threadpool_limits(limits=limits, user_api=user_api)
+
+    monkeypatch.setattr("sklearn_lmwc._trials.threadpool_limits", recording)
+    LMWCRegressor(hidden_layer_sizes=(6,), tol=None, max_iter=2, random_state=0).fit(X, y)
+    assert recorded == [limit]
