@@ -293,18 +293,15 @@ class Objective:
     def _count_shares(self):
         """Contiguous shares of the rows whose sums the passes accumulate apart, then
         add in order: as many as the work pays threads for (``_MIN_SHARE_STATE``,
-        ``_MIN_SHARE_GRAM``), a power of two up to ``_MAX_SHARES``, and one in the
-        residuals' form (its system is one product). They depend on the data and the
-        network only, so that a fit is the same on any number of threads."""
+        ``_MIN_SHARE_GRAM``), up to ``_MAX_SHARES``, and one in the residuals' form
+        (its system is one product). They depend on the data and the network only, so
+        that a fit is the same on any number of threads."""
         if self.form != "gram":
             return 1
         n, M, N = self.X.shape[0], self.network.n_outputs, self.network.n_weights
         affordable = max(self.network.state_size(n) // _MIN_SHARE_STATE,
                          int(n * M * N * N // _MIN_SHARE_GRAM))
-        shares = 1
-        while 2 * shares <= min(affordable, _MAX_SHARES):
-            shares *= 2
-        return shares
+        return max(1, min(affordable, _MAX_SHARES))
 
     def use_threads(self, threads):
         """Run the shares on up to ``threads`` threads (the callers give each its part

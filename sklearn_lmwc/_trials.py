@@ -102,14 +102,10 @@ def run_trials_together(params, network, loss, X, Y, sample_weight, w0, seeds, v
     runs = [_Run(params, network, loss, X, Y, sample_weight, w0, seed, validation, number,
                  make_objective, alpha0, threads, alone=False)
             for seed, number in zip(seeds, numbers)]
-    try:
-        with threadpool_limits(limits=1, user_api="blas"):
-            for run in runs:
-                run.begin()
-        results = serve_together([run.generator() for run in runs], network.n_weights)
-    finally:
+    with threadpool_limits(limits=1, user_api="blas"):
         for run in runs:
-            run.objective.close()
+            run.begin()
+    results = serve_together([run.generator() for run in runs], network.n_weights)
     seconds = (time.perf_counter() - start) / len(runs)
     return [run.finish(result, seconds) for run, result in zip(runs, results)
             if result is not None]

@@ -414,7 +414,7 @@ def test_shares_follow_the_work(monkeypatch):
     assert objective.use_threads(4) == 1
     n, N = objective.X.shape[0], objective.network.n_weights
     # a value pass's elementwise work, or a Jacobian pass's J^T J, of 3 shares' worth:
-    # 2 shares (a power of two)
+    # 2 shares (_MAX_SHARES)
     for threshold, work in [("_MIN_SHARE_STATE", objective.network.state_size(n)),
                             ("_MIN_SHARE_GRAM", n * 2 * N * N)]:
         with monkeypatch.context() as patch:
