@@ -1,8 +1,10 @@
 """Compact neural networks trained by Levenberg-Marquardt with adaptable weight compression."""
 
 from ._classifier import LMWCClassifier
+from ._layout import LayerLayout, NetworkLayout
 from ._regressor import LMWCRegressor
 
 __version__ = "0.1.0"
 
-__all__ = ["LMWCClassifier", "LMWCRegressor", "__version__"]
+__all__ = ["LMWCClassifier", "LMWCRegressor", "LayerLayout", "NetworkLayout",
+           "__version__"]

@@ -1,9 +1,8 @@
-"""Estimator logic shared by LMWCRegressor and LMWCClassifier.
+"""The scikit-learn face shared by LMWCRegressor and LMWCClassifier.
 
-Parameters, validation, trials (``n_init``, in parallel with joblib), the
-per-iteration monitor (verbose, ``tol`` rule, early stopping) and the fitted
-attributes. Knows nothing of Jacobians: training goes through ``_lm`` and the
-policies in ``_compression``.
+Parameters and their validation, the data (validation split, dtypes), the call to
+the trials (``_trials``) and the fitted attributes made from the kept one.
+Knows nothing of Jacobians, solvers' iterations or the prior's estimates.
 """
 
 import time
@@ -21,10 +20,12 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 
 from ._activations import ACTIVATIONS
 from ._init import INITS
-from ._losses import Objective
+from ._layout import describe
 from ._network import NET_STATISTICS, TOPOLOGIES, Network
-from ._scipy_backend import n_residuals, scipy_method
-from ._trials import best_trial, init_results, run_trials
+from ._loop import INTERRUPTED, MAX_ITER
+from ._objective import Objective
+from ._solvers import SOLVERS
+from ._trials import best_trial, init_results, run_solver, run_trials
 
 # a feature whose root mean square exceeds this is taken as unscaled
 _UNSCALED = 10.0
@@ -271,7 +272,13 @@ coefs_ : list of ndarray
         Names of features seen during fit, when X has string column names.
 
     n_outputs_ : int
-        Number of network outputs."""
+        Number of network outputs.
+
+    layout_ : NetworkLayout
+        Read-only description of the fitted network: its layers (size, sources,
+        activation, gain) and how its outputs become predictions (target scaling,
+        output link, target type); with ``coefs_`` and ``intercepts_``, all a
+        forward pass needs (user guide, "The fitted network's layout")."""
 
 
 _REFERENCES_DOC = """\
@@ -319,7 +326,7 @@ class BaseLMWC(BaseEstimator):
         "topology": [StrOptions(set(TOPOLOGIES))],
         "activation": [StrOptions(set(ACTIVATIONS))],
         "gain": [Interval(Real, 0, None, closed="neither")],
-        "solver": [StrOptions({"lm", "scipy"})],
+        "solver": [StrOptions(set(SOLVERS))],
         "compression": [StrOptions({"adaptive", "restart"}), None],
         "trigger": [StrOptions({"stall", "interval"})],
         "beta": [Interval(Real, 0, None, closed="left")],
@@ -419,11 +426,14 @@ class BaseLMWC(BaseEstimator):
         if self.trigger == "interval" and self.interval is None:
             raise ValueError('trigger="interval" needs interval, an int >= 1.')
         loss = getattr(self, "loss", "squared_error")  # the regressor has no loss parameter
-        if self.solver == "scipy" and loss != "squared_error":
+        losses = SOLVERS[self.solver].losses
+        if losses is not None and loss not in losses:
+            able = sorted(name for name, s in SOLVERS.items()
+                          if s.losses is None or loss in s.losses)
             raise ValueError(
-                'solver="scipy" minimises a sum of squares and cannot train '
-                f'loss="{loss}"; use solver="lm" with loss="{loss}", or '
-                'solver="scipy" with loss="squared_error".')
+                f'solver="{self.solver}" cannot train loss="{loss}" (it trains '
+                f'{", ".join(sorted(losses))}); use solver="{able[0]}" with '
+                f'loss="{loss}", or solver="{self.solver}" with loss="{sorted(losses)[0]}".')
         return [int(h) for h in sizes]
 
     def _fit(self, X, y, sample_weight=None):
@@ -456,13 +466,9 @@ class BaseLMWC(BaseEstimator):
         make_objective = self._objective_factory()
         params = self._trial_params()
         objective = make_objective(network, loss, X, Y, sample_weight, params["alpha"])
-        if self.solver == "scipy" and scipy_method(objective) != "lm":
-            warnings.warn(
-                f'solver="scipy": {network.n_weights} weights but only '
-                f"{n_residuals(objective)} residuals (samples x outputs"
-                f"{' + penalised weights' if params['alpha'] != 0 else ''}); MINPACK's "
-                'Levenberg-Marquardt needs at least as many residuals as weights, so '
-                'least_squares(method="trf") is used instead.', UserWarning)
+        check = run_solver(params).check
+        if check is not None:
+            check(objective)
         seeds = rng.randint(np.iinfo(np.int32).max, size=1 if resume else self.n_init)
         w0 = network.pack(self.coefs_, self.intercepts_) if resume else None
         start = time.perf_counter()
@@ -470,19 +476,13 @@ class BaseLMWC(BaseEstimator):
                             seeds, validation, make_objective,
                             self.alpha_ if resume else None)
         trial = best_trial(trials, self.early_stopping)
-        # every trial's own end, before the kept one's weights become its best ones
-        per_trial = init_results(trials, objective)
-        result, monitor = trial.result, trial.monitor
         if self.verbose:
             print(f"Kept trial {trial.number} of {len(seeds)}: "
-                  f"{trial.summary(objective.mean(result.value))}; "
+                  f"{trial.summary(objective.mean(trial.result.value))}; "
                   f"{time.perf_counter() - start:.2f} s in all", flush=True)
-        objective.alpha = trial.alpha
-        if self.early_stopping and monitor.best_w is not None:
-            result.w, result.value = monitor.best_w, objective.value(monitor.best_w)
         with np.errstate(all="ignore"):  # never store a model that cannot predict
-            finite = (np.isfinite(result.value) and np.all(np.isfinite(result.w)) and
-                      self._outputs_finite(network, result.w, X, objective.chunk))
+            finite = (np.isfinite(trial.value) and np.all(np.isfinite(trial.w)) and
+                      self._outputs_finite(network, trial.w, X, objective.plan.chunk))
         if not finite:
             raise ValueError(
                 "Training failed: the network's outputs on the training inputs overflow "
@@ -490,8 +490,8 @@ class BaseLMWC(BaseEstimator):
                 "example with sklearn.preprocessing.StandardScaler.")
         # trials missing: an interrupt stopped them before their first iteration
         self._store(network, objective, trial, interrupted=len(trials) < len(seeds))
-        self.init_results_ = per_trial
-        self._warn_if_saturated(objective, result.w)
+        self.init_results_ = init_results(trials, objective)
+        self._warn_if_saturated(objective, trial.w)
         return self
 
     # what fit does with the data, overridden by the estimators of sklearn_lmwc.dask
@@ -571,8 +571,8 @@ class BaseLMWC(BaseEstimator):
         return X, Y, sample_weight, validation
 
     def _store(self, network, objective, trial, interrupted):
-        result, monitor = trial.result, trial.monitor
-        params = network.unpack(result.w)
+        result = trial.result
+        params = network.unpack(trial.w)
         self._network = network
         # float32 X gives float32 weights, as in MLP, when they fit in float32
         dtype = _narrowest(objective.X.dtype, [a for pair in params for a in pair])
@@ -580,23 +580,31 @@ class BaseLMWC(BaseEstimator):
         self.intercepts_ = [b.astype(dtype) for _, b in params]
         self.n_outputs_ = network.n_outputs
         self.n_iter_ = result.n_iter
-        self.loss_ = objective.mean(result.value)
+        self.loss_ = objective.mean(trial.value)
         self.loss_curve_ = list(result.loss_curve)
         self.n_compressions_ = result.n_events
         self.converged_ = result.converged
-        self.alpha_ = trial.alpha
-        self.n_effective_params_ = trial.n_effective
+        self.alpha_, self.n_effective_params_ = trial.prior
         es = self.early_stopping
         self.best_loss_ = None if es else min(self.loss_curve_ + [self.loss_])
-        self.saturation_curve_ = list(monitor.saturation_curve)
-        self.validation_scores_ = list(monitor.scores) if es else None
-        self.best_validation_score_ = monitor.best_score if es else None
-        if interrupted or result.stopped == "interrupted":
+        self.saturation_curve_ = list(trial.saturation_curve)
+        self.validation_scores_ = list(trial.validation_scores) if es else None
+        self.best_validation_score_ = trial.best_validation_score if es else None
+        if interrupted or result.status == INTERRUPTED:
             warnings.warn("Training interrupted by user; the best weights found so far "
                           "are kept.")
-        if result.stopped == "max_iter" and (self.goal > 0 or self.tol is not None):
+        if result.status == MAX_ITER and (self.goal > 0 or self.tol is not None):
             warnings.warn(f"Levenberg-Marquardt reached max_iter={self.max_iter} before "
                           "the goal or the tol rule was met.", ConvergenceWarning)
+
+    @property
+    def layout_(self):
+        check_is_fitted(self, "coefs_")
+        return describe(self._network, **self._layout_facts())
+
+    def _layout_facts(self):
+        """How the outputs become predictions: ``describe``'s keyword arguments."""
+        raise NotImplementedError
 
     # ---- predict ---------------------------------------------------------------
     def _forward(self, X):

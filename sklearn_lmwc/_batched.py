@@ -1,8 +1,8 @@
 """Trials run together: the requests of many LM runs served as stacked arrays.
 
-A run (``_lm.lm_run``) asks for passes over the data (``Values``) and for the tries
-of an iteration (``Tries``: its system, the factorisations and the values of the
-trial points). For a small network each of these is a few microseconds of
+A run (``_lm.lm_run``; see ``_loop``) asks for passes over the data (``Values``)
+and for the tries of an iteration (``Tries``: its system, the factorisations and the
+values of the points tried). For a small network each of these is a few microseconds of
 arithmetic wrapped in tens of numpy calls (one per layer, per chunk, per
 factorisation), so an LM iteration of a compact network is almost all Python
 overhead. Here every pending request of every run is served in one round: the
@@ -20,35 +20,17 @@ from itertools import islice
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from ._lm import Tries, Values
+from ._costs import MAX_STACK_ELEMENTS
+from ._lm import Tries
+from ._loop import Values
 from ._solve import solve_together
-
-# elements of the stacked quasi-Hessians (T x N x N) held at once: bounds how many
-# runs are under way together
-_MAX_STACK_ELEMENTS = 2**22
-# samples x weights^2 (an iteration's J^T J) below which runs are served together.
-# Measured (8 trials of a bridged network, 15 iterations, one BLAS thread; time
-# together / one by one): 0.29 at 2.4e5, 0.53 at 5.9e6, 0.66 at 1.2e7, 0.86 at 8.7e7,
-# 0.96 at 2.4e8, 1.00 at 5.5e8: the saving is the overhead, which large products hide
-MAX_WORK = 1e8
-
-
-def worth_serving_together(objective, n_runs):
-    """Whether ``n_runs`` runs on ``objective``'s data are cheaper served together:
-    small networks (the work of an iteration's J^T J, rows of J times weights^2,
-    below ``MAX_WORK``) on an objective that evaluates stacks of weights in the
-    weights' space (``Objective.stackable``, form "gram")."""
-    network = objective.network
-    work = objective.X.shape[0] * network.n_outputs * network.n_weights**2
-    return (n_runs > 1 and objective.stackable and objective.form == "gram"
-            and work < MAX_WORK)
 
 
 def serve_together(runs, n_weights):
     """Carry out the runs (``_lm`` generators, on networks of ``n_weights`` weights)
     together; their results, in order.
 
-    At most ``_MAX_STACK_ELEMENTS / n_weights^2`` runs are under way at a time; a
+    At most ``MAX_STACK_ELEMENTS / n_weights^2`` runs are under way at a time; a
     run that ends makes room for the next. Ctrl-C is passed into the runs under way,
     which end with the weights of their last completed iteration; the runs not
     started by then have no result (None).
@@ -73,7 +55,7 @@ def serve_together(runs, n_weights):
             pending.pop(i)  # interrupted before its first iteration: no result
 
     with threadpool_limits(limits=1, user_api="blas"):
-        for i in islice(waiting, max(1, _MAX_STACK_ELEMENTS // n_weights**2)):
+        for i in islice(waiting, max(1, MAX_STACK_ELEMENTS // n_weights**2)):
             advance(i, None)
         while pending:
             try:
@@ -119,28 +101,28 @@ def _loss_sums(objective, points):
 
 def _tries(requests):
     """``Tries`` together: the systems the requests lack from one stacked Jacobian
-    pass, every step from ``solve_together``, every trial point's value from one
-    stacked forward pass."""
+    pass, every step from ``solve_together``, every point tried from one stacked
+    forward pass."""
     new = [r for r in requests if r.system is None]
     finite = {}
     if new:
         Q, g = new[0].objective.gauss_newton_sums(np.stack([r.w for r in new]))
         for r, q, v in zip(new, Q, g):
             # copies: a system kept for its retries must not hold the whole stack
-            r.system = r.objective.gram_system(r.w, q.copy(), v.copy())
+            r.system = r.objective.weight_space_system(r.w, q.copy(), v.copy())
             finite[id(r)] = r.system.is_finite()  # penalty included, as alone
     live = [r for r in requests if finite.get(id(r), True)]  # retries: finite before
     steps = iter(solve_together([r.system for r in live for _ in r.dampings],
                                 [mu for r in live for mu in r.dampings]) if live else [])
-    trials = {id(r): r.trials([next(steps) for _ in r.dampings]) for r in live}
-    points = [w for r in live for _, w in trials[id(r)]]
+    candidates = {id(r): r.candidates([next(steps) for _ in r.dampings]) for r in live}
+    points = [w for r in live for _, w in candidates[id(r)]]
     sums = iter(_loss_sums(requests[0].objective, points) if points else [])
     answers = []
     for r in requests:
-        if id(r) not in trials:
+        if id(r) not in candidates:
             answers.append((r.system, None))
             continue
-        mine = trials[id(r)]
+        mine = candidates[id(r)]
         values = r.objective.values_from_sums([w for _, w in mine],
                                               [next(sums) for _ in mine])
         answers.append((r.system, [(mu, w, v) for (mu, w), v in zip(mine, values)]))

@@ -129,6 +129,11 @@ class LMWCClassifier(ClassifierMixin, BaseLMWC):
         self.loss = loss
 
     # ---- BaseLMWC hooks ------------------------------------------------------------
+    def _layout_facts(self):
+        # the fitted state, not self.loss, which set_params can change
+        return dict(output_link=self.out_activation_,
+                    target_type=self._label_binarizer.y_type_)
+
     def _validate_targets(self, X, y, reset):
         X, y = validate_data(self, X, y, reset=reset, multi_output=True, dtype=_DTYPES,
                              accept_sparse="csr")

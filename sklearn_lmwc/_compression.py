@@ -1,7 +1,7 @@
 """What to do when LM stalls: adaptive weight compression, random restarts, or nothing.
 
-A policy is consulted after every LM iteration but the last. When its trigger fires
-it returns new weights; the LM loop then resets mu and takes its next step without
+A policy is consulted after every iteration but the last. When its trigger fires it
+returns new weights (an ``event``, named by the policy); the solver then resets mu and takes its next step without
 the error check, so the network can leave the old basin. ``finish`` hands back the
 best weights seen when the final ones are worse.
 """
@@ -34,7 +34,7 @@ class IntervalTrigger:
 class NoPolicy:
     """Plain LM."""
 
-    n_events = 0
+    event = None  # never acts
 
     def observe(self, iteration, w, value, previous):
         return None
@@ -49,12 +49,10 @@ class _BestKeeping:
     def __init__(self, trigger, w, value):
         self.trigger = trigger
         self.best_w, self.best_value = w.copy(), value
-        self.n_events = 0
 
     def observe(self, iteration, w, value, previous):
         if not self.trigger(iteration, value, previous):
             return None
-        self.n_events += 1
         improved = value <= self.best_value
         if improved:
             self.best_w, self.best_value = w.copy(), value
@@ -67,11 +65,15 @@ class _BestKeeping:
 
 
 class AdaptiveCompression(_BestKeeping):
-    """LM-WC: rescale every hidden neuron so that its mean |net| becomes omega / gain.
+    """LM-WC: rescale every hidden neuron so that its net statistic (``"mean"``: the
+    mean |net| over the training set; ``"authors"``: see ``Network.net_statistic``)
+    becomes omega / gain.
 
     ``omega`` grows by ``rho`` after an improvement since the last compression;
     otherwise it shrinks by ``rho`` and the best weights are restored first.
     """
+
+    event = "compression"
 
     def __init__(self, trigger, objective, w, value, omega=0.1, rho=1.1, statistic="mean"):
         super().__init__(trigger, w, value)
@@ -104,6 +106,8 @@ def compress(objective, w, omega, statistic="mean"):
 
 class RandomRestart(_BestKeeping):
     """LM-RR, the paper's baseline: draw fresh random weights, keep the best seen."""
+
+    event = "restart"
 
     def __init__(self, trigger, w, value, draw):
         super().__init__(trigger, w, value)

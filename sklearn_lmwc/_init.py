@@ -2,8 +2,12 @@
 
 import numpy as np
 
+
 def initialize(network, method, rng):
     """Random flat weight vector for ``network`` drawn with ``rng`` (a RandomState)."""
+    if method not in _INITS:
+        raise ValueError(f"Unknown init {method!r}; expected one of "
+                         f"{', '.join(map(repr, INITS))}.")
     w = np.empty(network.n_weights)
     n_hidden = len(network.hidden)
     for k, layer in enumerate(network.layers):

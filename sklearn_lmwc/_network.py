@@ -262,14 +262,11 @@ class Network:
             stats.append(np.abs(b) + np.abs(partial).sum(axis=1))
         return stats
 
-    def flat_count(self, w, X, threshold=0.1):
-        """How many (sample, hidden neuron) pairs sit on a flat spot of the activation:
-        ``|d out / d net| < threshold * gain * max slope``, where updates vanish."""
-        return self.forward_counting_flat(w, X, threshold)[1]
-
     def forward_counting_flat(self, w, X, threshold=0.1):
-        """Outputs for the rows of X and their ``flat_count``, in one pass, and the
-        pass's state, which ``backprop`` at the same w and rows can reuse."""
+        """Outputs for the rows of X, how many (sample, hidden neuron) pairs sit on a
+        flat spot of the activation (``|d out / d net| < threshold * gain * max
+        slope``, where updates vanish), in one pass, and the pass's state, which
+        ``backprop`` at the same w and rows can reuse."""
         state = self._forward(w, X, keep=True)
         flat = threshold * self.activation.gain * self.activation.max_slope
         # for T networks, a count per network

@@ -74,6 +74,12 @@ class LMWCRegressor(RegressorMixin, BaseLMWC):
             n_jobs=n_jobs, random_state=random_state, verbose=verbose,
             warm_start=warm_start)
 
+    def _layout_facts(self):
+        return dict(output_offset=self._y_mean, output_scale=self._y_scale,
+                    output_link="identity",
+                    target_type="continuous" if self.n_outputs_ == 1
+                    else "continuous-multioutput")
+
     def _validate_targets(self, X, y, reset):
         X, y = validate_data(self, X, y, reset=reset, multi_output=True, y_numeric=True,
                              dtype=_DTYPES, accept_sparse="csr")

@@ -1,7 +1,7 @@
 """Levenberg-Marquardt by ``scipy.optimize.least_squares`` (MINPACK), run in segments.
 
-The loop, the goal, the policies (compression, restarts) and the bookkeeping are the
-built-in solver's (``_lm.run_iterations``); only the iteration differs. One iteration
+The loop, the goal, the policies (compression, restarts) and the bookkeeping are every
+solver's (``_loop.run_iterations``); only the iteration differs. One iteration
 here is one ``least_squares`` call from the current weights that stops after
 MINPACK's first accepted step, or after ``max_nfev`` residual evaluations, whichever
 comes first: one MINPACK iteration (one Jacobian, trial steps until one decreases the
@@ -18,10 +18,13 @@ built-in solver is deterministic.
 Knows an ``Objective`` with a squared-error loss; nothing of scikit-learn.
 """
 
+import warnings
+
 import numpy as np
 from scipy.optimize import least_squares
 
-from ._lm import MAX_TRIES, Values, lm_iteration, run_iterations, serve
+from ._lm import MAX_TRIES, lm_iteration
+from ._loop import Values, run_iterations
 
 # Residual evaluations per segment, the one at the starting point included (scipy
 # counts it for both "lm" and "trf"): at most MAX_TRIES trial steps, the built-in
@@ -42,20 +45,28 @@ _TOL = float(np.finfo(float).eps)
 
 
 def n_residuals(objective):
-    """Length of the residual vector: one per sample and output, plus one per
-    penalised weight when ``alpha > 0``."""
+    """Length of the residual vector: one per sample and output, plus one per weight
+    the penalty may act on."""
     n = objective.X.shape[0] * objective.network.n_outputs
-    return n + (int(objective.penalised.sum()) if _penalised(objective) else 0)
-
-
-def _penalised(objective):
-    return bool(objective.alpha) or objective.bayes
+    return n + objective.penalised_weights().size
 
 
 def scipy_method(objective):
     """``"lm"`` (MINPACK) when there are at least as many residuals as weights, which
     MINPACK requires; ``"trf"`` otherwise."""
     return "lm" if n_residuals(objective) >= objective.network.n_weights else "trf"
+
+
+def check(objective):
+    """Warn when MINPACK cannot take the problem and ``"trf"`` will."""
+    if scipy_method(objective) != "lm":
+        penalised = objective.penalised_weights().size
+        warnings.warn(
+            f'solver="scipy": {objective.network.n_weights} weights but only '
+            f"{n_residuals(objective)} residuals (samples x outputs"
+            f"{' + penalised weights' if penalised else ''}); MINPACK's "
+            'Levenberg-Marquardt needs at least as many residuals as weights, so '
+            'least_squares(method="trf") is used instead.', UserWarning)
 
 
 class _Residuals:
@@ -77,7 +88,8 @@ class _Residuals:
         self.network = objective.network
         sw = objective.sample_weight
         self.root = None if sw is None else np.sqrt(sw)[:, None]
-        self.penalised = np.flatnonzero(objective.penalised) if _penalised(objective) else None
+        penalised = objective.penalised_weights()
+        self.penalised = penalised if penalised.size else None
         self._key = self._out = self._jac = None
 
     def _weighted(self, a):
@@ -94,7 +106,8 @@ class _Residuals:
                 out = self.network.forward(w, obj.X)
         r = self._weighted(out - obj.Y).ravel()
         if self.penalised is not None:
-            r = np.concatenate([r, np.sqrt(obj.alpha) * w[self.penalised]])
+            root = np.sqrt(obj.penalty_diagonal()[self.penalised])
+            r = np.concatenate([r, root * w[self.penalised]])
         return r
 
     def jacobian(self, w):
@@ -107,7 +120,8 @@ class _Residuals:
         if self.penalised is None:
             return self._jac
         P = np.zeros((self.penalised.size, self._jac.shape[1]))
-        P[np.arange(self.penalised.size), self.penalised] = np.sqrt(self.objective.alpha)
+        P[np.arange(self.penalised.size), self.penalised] = np.sqrt(
+            self.objective.penalty_diagonal()[self.penalised])
         return np.vstack([self._jac, P])
 
 
@@ -118,12 +132,13 @@ class _Accepted(Exception):
         self.x = x
 
 
-def least_squares_lm(objective, w, policy, *, mu=1e-3, mu_factor=10.0, mu_min=1e-15,
-                     mu_max=1e15, max_iter=1000, goal=0.0, callback=None, value=None,
-                     max_nfev=SEGMENT_NFEV):
-    """Minimise a squared-error ``objective`` from w with ``scipy.optimize.least_squares``.
+def least_squares_run(objective, w, policy, *, mu=1e-3, mu_factor=10.0, mu_min=1e-15,
+                      mu_max=1e15, max_iter=1000, goal=0.0, callback=None, value=None,
+                      max_nfev=SEGMENT_NFEV):
+    """Minimise a squared-error ``objective`` from w with ``scipy.optimize.least_squares``
+    (a run: see ``_loop.serve``).
 
-    Same protocol and result as ``_lm.levenberg_marquardt``. An iteration is one
+    Same protocol and result as ``_lm.lm_run``. An iteration is one
     ``least_squares(method="lm")`` call (MINPACK's ``lmder``, analytic Jacobian,
     ``x_scale="jac"``) from the current weights, ended at MINPACK's first accepted
     step (scipy then asks for the Jacobian at a new point) or after ``max_nfev``
@@ -167,12 +182,10 @@ def least_squares_lm(objective, w, policy, *, mu=1e-3, mu_factor=10.0, mu_min=1e
         except _Accepted as accepted:
             x = accepted.x
         new_value, = yield Values(objective, [x])
-        if new_value <= value:
-            if objective.bayes:  # MINPACK keeps its factors: re-estimate from our own
-                new_value = objective.reestimate(x, new_value, objective.damped_system(x))
-            return x, new_value
+        if new_value <= value:  # MINPACK keeps its factors: the objective builds its own
+            return x, objective.accept(x, new_value)
         return w, value  # no step accepted (or a non-finite excursion)
 
-    return serve(run_iterations(objective, w, policy, step, max_iter=max_iter, goal=goal,
-                                callback=callback, value=value))
+    return (yield from run_iterations(objective, w, policy, step, max_iter=max_iter,
+                                      goal=goal, callback=callback, value=value))
 

@@ -32,7 +32,7 @@ def _cholesky(A):
             return None
 
 
-class GramSystem:
+class WeightSpaceSystem:
     """``(Q + mu I) delta = g`` in the weights' space (N x N), by Cholesky. Q is
     symmetric: every objective fills both triangles, with the same sums."""
 
@@ -51,10 +51,12 @@ class GramSystem:
             return solve_together([self], [mu])[0]
 
     def _factorise(self, mu):
+        """Factorise ``Q + mu I`` and keep the factor (None if it failed) for the
+        quantities asked of the system next."""
         A = self.Q.copy()
         A[np.diag_indices_from(A)] += mu
-        self._mu = mu
-        return _cholesky(A)
+        self._factor, self._mu = _cholesky(A), mu
+        return self._factor
 
     def inverse_trace(self, mask, mu):
         """``sum_i (Q + m I)^-1_ii`` over the indices in ``mask``, where m is the
@@ -74,7 +76,7 @@ class GramSystem:
 
 
 def solve_together(systems, mus):
-    """``[system.solve(mu) for system, mu in zip(systems, mus)]`` for ``GramSystem``s of
+    """``[system.solve(mu) for system, mu in zip(systems, mus)]`` for ``WeightSpaceSystem``s of
     one size, each system keeping its factor as after its own ``solve``.
 
     The damped matrices are formed in one stacked operation, then each is factorised
@@ -102,7 +104,7 @@ def solve_together(systems, mus):
     return steps
 
 
-class KernelSystem:
+class ResidualSpaceSystem:
     """``(J^T J + diag(penalty) + mu I) delta = g`` in the space of J's R rows.
 
     For R < N weights this is the cheap form: with ``c = penalty + mu`` (positive
@@ -163,7 +165,7 @@ class KernelSystem:
 
     def inverse_trace(self, mask, mu):
         """``sum_i (J^T J + C)^-1_ii`` over the indices in ``mask``, with the damping
-        chosen as in ``GramSystem.inverse_trace``: ``1 / c_i`` minus the squared
+        chosen as in ``WeightSpaceSystem.inverse_trace``: ``1 / c_i`` minus the squared
         column norms of ``L^-1 J C^-1`` (Woodbury again, L the R x R factor)."""
         if self._factor is None or self._mu > mu:
             factor = self._factorise(mu)

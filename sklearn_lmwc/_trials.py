@@ -15,43 +15,41 @@ from joblib import effective_n_jobs
 from sklearn.utils.parallel import Parallel, delayed
 from threadpoolctl import threadpool_limits
 
-from ._batched import serve_together, worth_serving_together
+from ._bayes import PriorState
+from ._batched import serve_together
 from ._compression import make_policy
 from ._init import initialize
-from ._lm import levenberg_marquardt, lm_run
-from ._losses import Objective
-from ._scipy_backend import least_squares_lm
+from ._loop import RunResult, serve
+from ._objective import Objective
 from ._solve import blas_controller
+from ._solvers import SOLVERS
 from ._stopping import Monitor
-
-# multiply-adds of an iteration's largest product (``Objective.largest_product``) from
-# which a second BLAS thread pays. Measured on a shared 2-core machine: chunks' J^T J
-# of 2.4e9 (N = 1231) took 0.76 of the time on 2 threads, of 3.4e8 (N = 201) 3.5
-# times as long (small products collapse when the cores are busy); J J^T of 6.9e8
-# (R < N: 450 residuals, 3403 weights) 0.8 of the time
-_MIN_PRODUCT_FOR_BLAS_THREADS = 5e8
-_STOPPED = {"goal": "the goal (or an exact fit)", "callback": "the tol rule",
-            "max_iter": "max_iter", "interrupted": "an interrupt"}
 
 
 @dataclass
 class Trial:
-    result: object  # the loop's LMResult
-    monitor: Monitor
-    alpha: float  # the penalty at the end (re-estimated with alpha="bayes")
-    n_effective: float  # gamma, with alpha="bayes"
-    seconds: float
+    """What a training run leaves: the weights it returns, with the prior's state at
+    them, and the record of its path; no data and no objective, so that trials come
+    back from joblib's workers small."""
+
     number: int  # 1-based, in the order of the seeds
+    result: RunResult  # the run as it ended
+    w: np.ndarray  # the weights returned: the run's, or early stopping's best
+    value: float  # the objective at w
+    prior: PriorState  # alpha (and gamma) of the objective at w
+    saturation_curve: list
+    validation_scores: list
+    best_validation_score: float
+    seconds: float
 
     def summary(self, loss):
         result = self.result
         return (f"loss = {loss:.8g}, {result.n_iter} iterations, {result.n_events} "
-                f"compressions, stopped by {_STOPPED[result.stopped]}, "
-                f"{self.seconds:.2f} s")
+                f"compressions, stopped by {result.message}, {self.seconds:.2f} s")
 
     def score(self, early_stopping):
         """Higher is better: the best validation score, or minus the final objective."""
-        return self.monitor.best_score if early_stopping else -self.result.value
+        return self.best_validation_score if early_stopping else -self.result.value
 
 
 def blas_threads():
@@ -68,26 +66,20 @@ def run_trial(params, network, loss, X, Y, sample_weight, w0, seed, validation, 
     (an ``Objective``, or one that sums over dask blocks); ``alpha0``, the Bayesian
     alpha to start from (a warm start's)."""
     start = time.perf_counter()
-    # the built-in solver's passes run on the threads BLAS may use, in shares of the
-    # rows; the scipy backend's Jacobian is one pass of its own
+    # a threaded solver's passes run on the threads BLAS may use, in shares of the rows
     allowed = blas_threads()
     run = _Run(params, network, loss, X, Y, sample_weight, w0, seed, validation, number,
-               make_objective, alpha0, allowed if params["solver"] == "lm" else 1,
+               make_objective, alpha0, allowed if run_solver(params).threaded else 1,
                alone=True)
     objective = run.objective
-    # each share gets its part of BLAS's threads, which only pay on large products: on
-    # small ones they cost more than they save, and collapse when the cores are shared
-    large = objective.largest_product() >= _MIN_PRODUCT_FOR_BLAS_THREADS
+    threads = objective.plan.blas_threads(allowed, objective.passes.threads)
     try:
-        with threadpool_limits(limits=max(1, allowed // objective.threads) if large else 1,
-                               user_api="blas"):
+        with threadpool_limits(limits=threads, user_api="blas"):
             run.begin()
-            solve = least_squares_lm if params["solver"] == "scipy" else \
-                levenberg_marquardt
-            result = solve(objective, run.w, run.policy, **run.options)
+            result = serve(run.generator())
+        return run.finish(result, time.perf_counter() - start)
     finally:
-        objective.close()  # the trial is kept: not its forward state
-    return run.finish(result, time.perf_counter() - start)
+        objective.close()
 
 
 def run_trials_together(params, network, loss, X, Y, sample_weight, w0, seeds, validation,
@@ -122,8 +114,8 @@ class _Run:
         self.params, self.number = params, int(number)
         self.network, self.validation, self.alpha0 = network, validation, alpha0
         self.objective = make_objective(network, loss, X, Y, sample_weight, params["alpha"])
-        self.objective.keep_states = alone
-        self.objective.use_threads(threads)
+        self.objective.passes.keep_states = alone
+        self.objective.passes.use_threads(threads)
         self.rng = np.random.RandomState(seed)
         self.w = initialize(network, params["init"], self.rng) if w0 is None else w0.copy()
 
@@ -147,12 +139,18 @@ class _Run:
                             callback=self.monitor, value=value)
 
     def generator(self):
-        return lm_run(self.objective, self.w, self.policy, **self.options)
+        return run_solver(self.params).run(self.objective, self.w, self.policy,
+                                           **self.options)
 
     def finish(self, result, seconds):
-        objective = self.objective
-        trial = Trial(result, self.monitor, objective.alpha, objective.n_effective, seconds,
-                      self.number)
+        """The ``Trial``: with early stopping, the weights of the best validation
+        score."""
+        objective, monitor = self.objective, self.monitor
+        w, value = result.w, result.value
+        if self.validation is not None and monitor.best_w is not None:
+            w, value = monitor.best_w, objective.value(monitor.best_w)
+        trial = Trial(self.number, result, w, value, objective.prior.state(),
+                      monitor.saturation_curve, monitor.scores, monitor.best_score, seconds)
         if self.params["verbose"] and self.label:  # the estimator prints a lone trial's
             print(f"{self.label}{trial.summary(objective.mean(result.value))}", flush=True)
         return trial
@@ -168,7 +166,8 @@ def run_trials(params, objective, network, loss, X, Y, sample_weight, w0, seeds,
     ``_batched``), others one by one.
     """
     args = (params, network, loss, X, Y, sample_weight, w0)
-    together = params["solver"] == "lm" and worth_serving_together(objective, len(seeds))
+    together = (run_solver(params).batchable and objective.stackable
+                and objective.plan.worth_serving_together(len(seeds)))
     numbers = list(range(1, len(seeds) + 1))
     if not together:
         return Parallel(n_jobs=params["n_jobs"])(
@@ -181,6 +180,11 @@ def run_trials(params, objective, network, loss, X, Y, sample_weight, w0, seeds,
         for part, numbers_part in zip(np.array_split(seeds, n_batches),
                                       np.array_split(np.array(numbers), n_batches)))
     return [trial for batch in batches for trial in batch]
+
+
+def run_solver(params):
+    """The registered solver that ``params["solver"]`` names."""
+    return SOLVERS[params["solver"]]
 
 
 def best_trial(trials, early_stopping):

@@ -22,8 +22,9 @@ from sklearn.utils.validation import _check_feature_names, _check_n_features, ch
 
 from ._base import fill_doc
 from ._classifier import LMWCClassifier
-from ._losses import Objective
+from ._objective import Objective
 from ._regressor import LMWCRegressor
+from ._solvers import SOLVERS
 
 __all__ = ["DaskLMWCClassifier", "DaskLMWCRegressor", "DaskObjective"]
 
@@ -33,7 +34,7 @@ def _block_sums(X, Y, sw=None, *, network, loss, w, kind, statistic=None):
     one row, shape (1, K), so that dask's ``sum(axis=0)`` reduces them. For "loss",
     w holds one weight vector per row, and the block's loss and flat count at each
     follow one another."""
-    objective = Objective(network, loss, X, Y, sw, 0.0, form="gram")
+    objective = Objective(network, loss, X, Y, sw, 0.0, form="weights")
     if kind == "loss":
         parts = [objective.loss_sums(point) for point in w]
     elif kind == "gauss_newton":
@@ -48,9 +49,9 @@ def _block_sums(X, Y, sw=None, *, network, loss, w, kind, statistic=None):
 class DaskObjective(Objective):
     """An ``Objective`` whose sums over samples run over the row blocks of dask arrays.
 
-    The damped system is always the N x N Gram form (the R x R form would need the
-    whole Jacobian in one place). ``lm_iteration`` evaluates the tries of
-    ``trial_batch = 3`` dampings in one pass: here a pass, not the arithmetic, is the
+    The damped system is always in the weights' space, N x N (the residuals' R x R
+    form would need the whole Jacobian in one place). ``lm_iteration`` evaluates the
+    tries of ``tries_per_pass = 3`` dampings in one pass: here a pass, not the arithmetic, is the
     cost (a scheduler round, and the data read again when they do not stay in
     memory), and LM takes about two tries per iteration.
 
@@ -68,17 +69,15 @@ class DaskObjective(Objective):
         there is one, else the threaded scheduler).
     """
 
-    trial_batch = 3
+    tries_per_pass = 3
     stackable = False  # trials run one by one: each pass is a scheduler round already
+    max_shares = 1  # the scheduler runs the blocks in parallel
 
     def __init__(self, network, loss, X, Y, sample_weight=None, alpha=0.0, scheduler=None):
-        super().__init__(network, loss, X, Y, None, alpha, form="gram")
-        self.sample_weight, self.scheduler = sample_weight, scheduler
+        super().__init__(network, loss, X, Y, None, alpha, form="weights")
+        self.passes.sample_weight, self.scheduler = sample_weight, scheduler
         if sample_weight is not None:
             self.weight_sum = float(self._compute(sample_weight.sum()))
-
-    def _count_shares(self):
-        return 1  # the scheduler runs the blocks in parallel
 
     def _compute(self, collection):
         return dask.compute(collection, scheduler=self.scheduler)[0]
@@ -148,9 +147,10 @@ class _DaskEstimator:
     prediction by blocks. Everything else is inherited."""
 
     def _check_params(self):
-        if self.solver == "scipy":
-            raise ValueError('solver="scipy" needs the whole Jacobian in memory; the Dask '
-                             'estimators train with solver="lm".')
+        if not SOLVERS[self.solver].chunked:
+            chunked = ", ".join(f'"{name}"' for name, s in SOLVERS.items() if s.chunked)
+            raise ValueError(f'solver="{self.solver}" needs the whole Jacobian in memory; '
+                             f'the Dask estimators train with solver={chunked}.')
         if self.early_stopping:
             raise ValueError("early_stopping is not supported on dask data; hold out a "
                              "validation set yourself and score it after fit.")

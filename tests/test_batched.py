@@ -3,11 +3,13 @@
 import numpy as np
 import pytest
 
-from sklearn_lmwc import LMWCClassifier, LMWCRegressor, _batched
+from sklearn_lmwc import LMWCClassifier, LMWCRegressor, _batched, _costs
 from sklearn_lmwc._compression import make_policy
 from sklearn_lmwc._init import initialize
-from sklearn_lmwc._lm import lm_run, serve
-from sklearn_lmwc._losses import LogLoss, Objective, SquaredError
+from sklearn_lmwc._lm import lm_run
+from sklearn_lmwc._loop import serve
+from sklearn_lmwc._losses import LogLoss, SquaredError
+from sklearn_lmwc._objective import Objective
 from sklearn_lmwc._network import Network
 from sklearn_lmwc.datasets import make_parity, make_two_spirals
 
@@ -23,7 +25,7 @@ def one_by_one(monkeypatch):
     """Make every fit run its trials one by one."""
     def fit(estimator, *args, **kwargs):
         with monkeypatch.context() as m:
-            m.setattr(_batched, "MAX_WORK", 0)
+            m.setattr(_costs, "_MAX_WORK_TOGETHER", 0)
             return estimator.fit(*args, **kwargs)
     return fit
 
@@ -81,7 +83,7 @@ def test_at_most_the_stack_limit_under_way(monkeypatch):
         return inner(pending)
 
     monkeypatch.setattr(_batched, "_serve_round", spy)
-    monkeypatch.setattr(_batched, "_MAX_STACK_ELEMENTS", 2 * network.n_weights**2)
+    monkeypatch.setattr(_batched, "MAX_STACK_ELEMENTS", 2 * network.n_weights**2)
     objectives = [Objective(network, SquaredError(), X, y[:, None]) for _ in seeds]
     limited = _batched.serve_together(_runs(objectives, seeds, "adaptive"),
                                       network.n_weights)
@@ -103,9 +105,8 @@ def test_regressor_trials_together_equal_one_by_one(params, one_by_one):
     X, y = _sine()
     sw = np.random.RandomState(1).uniform(0.5, 2.0, y.size)
     est = LMWCRegressor(n_init=4, random_state=0, **params)
-    assert _batched.worth_serving_together(
-        Objective(Network(2, est.hidden_layer_sizes, 1, est.topology), SquaredError(),
-                  X, y[:, None]), 4)
+    assert Objective(Network(2, est.hidden_layer_sizes, 1, est.topology), SquaredError(),
+                     X, y[:, None]).plan.worth_serving_together(4)
     batched = est.fit(X, y, sample_weight=sw)
     alone = one_by_one(LMWCRegressor(n_init=4, random_state=0, **params), X, y,
                        sample_weight=sw)
@@ -149,21 +150,19 @@ def test_init_results_describe_every_trial():
     assert np.all(r["seconds"] > 0) and np.all(r["n_iter"] >= 1)
 
 
-def test_worth_serving_together_only_small_stackable_gram_objectives():
+def test_worth_serving_together_only_small_networks_in_the_weights_space():
     X, y = _sine(100)
     small = Objective(Network(2, (3,), 1, "fcc"), SquaredError(), X, y[:, None])
-    assert _batched.worth_serving_together(small, 2)
-    assert not _batched.worth_serving_together(small, 1)
+    assert small.plan.worth_serving_together(2)
+    assert not small.plan.worth_serving_together(1)
     big = Objective(Network(2, (200,), 1, "mlp"), SquaredError(), X, y[:, None])
-    assert big.form == "kernel" and not _batched.worth_serving_together(big, 8)
+    assert big.plan.form == "residuals" and not big.plan.worth_serving_together(8)
     # ten classes: a lone trial builds Q from Kronecker blocks, trials together
     # through the Jacobian
     X10 = np.random.RandomState(0).normal(size=(100, 8))
     several = Objective(Network(8, (10,), 10, "mlp"), LogLoss("softmax"), X10,
                         np.eye(10)[np.arange(100) % 10])
-    assert several.kronecker and _batched.worth_serving_together(several, 2)
-    small.stackable = False  # e.g. the dask objective
-    assert not _batched.worth_serving_together(small, 8)
+    assert several.plan.kronecker and several.plan.worth_serving_together(2)
 
 
 def _interrupt_round(monkeypatch, kind, k):
@@ -209,7 +208,7 @@ def test_verbose_names_every_trial(capsys):
 def _paper_trials(X, y, hidden, beta, max_iter, together, monkeypatch):
     with monkeypatch.context() as m:
         if not together:
-            m.setattr(_batched, "MAX_WORK", 0)
+            m.setattr(_costs, "_MAX_WORK_TOGETHER", 0)
         return LMWCRegressor(hidden_layer_sizes=(hidden,), topology="fcc", init="uniform",
                              alpha=0.0, beta=beta, goal=0.1 / y.std(), tol=None,
                              max_iter=max_iter, n_init=32, random_state=0).fit(X, y)
@@ -280,7 +279,7 @@ def test_init_results_are_each_trials_own_end_with_early_stopping():
 def test_interrupt_before_a_later_run_starts_keeps_the_finished_ones(monkeypatch):
     X, y = make_parity(4)
     network = Network(4, (2,), 1, "fcc")
-    monkeypatch.setattr(_batched, "_MAX_STACK_ELEMENTS", network.n_weights**2)  # one at a time
+    monkeypatch.setattr(_batched, "MAX_STACK_ELEMENTS", network.n_weights**2)  # one at a time
     _interrupt_round(monkeypatch, _batched.Values, 2)  # the first pass of the second run
     seeds = range(3)
     objectives = [Objective(network, SquaredError(), X, y[:, None]) for _ in seeds]
@@ -294,7 +293,7 @@ def test_interrupt_before_a_later_run_starts_keeps_the_finished_ones(monkeypatch
 def test_trials_not_started_by_an_interrupt_are_left_out(monkeypatch):
     X, y = make_parity(4)
     network = Network(4, (2,), 1, "fcc")
-    monkeypatch.setattr(_batched, "_MAX_STACK_ELEMENTS", network.n_weights**2)  # one at a time
+    monkeypatch.setattr(_batched, "MAX_STACK_ELEMENTS", network.n_weights**2)  # one at a time
     inner, first = _batched._SERVE[_batched.Tries], []
 
     def interrupting(requests):  # Ctrl-C in the second trial's first iteration

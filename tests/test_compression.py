@@ -10,7 +10,8 @@ from sklearn_lmwc._compression import (
     compress,
     make_policy,
 )
-from sklearn_lmwc._losses import Objective, SquaredError
+from sklearn_lmwc._losses import SquaredError
+from sklearn_lmwc._objective import Objective
 from sklearn_lmwc._network import Network
 
 
@@ -102,7 +103,7 @@ def test_adaptive_improvement_grows_omega_and_keeps_best():
     new = policy.observe(1, w1, 5.0, 6.0)
     assert policy.omega == pytest.approx(0.11)
     np.testing.assert_array_equal(policy.best_w, w1)
-    assert policy.best_value == 5.0 and policy.n_events == 1
+    assert policy.best_value == 5.0 and policy.event == "compression"
     np.testing.assert_allclose(new, compress(objective, w1, 0.11))
 
 
@@ -121,7 +122,6 @@ def test_policy_quiet_without_trigger_and_finish_returns_best():
     objective, w0 = _objective()
     policy = AdaptiveCompression(StallTrigger(1e-4), objective, w0, 10.0)
     assert policy.observe(1, w0 + 1, 9.0, 10.0) is None
-    assert policy.n_events == 0
     w, value = policy.finish(w0 + 1, 11.0)
     np.testing.assert_array_equal(w, w0)
     assert value == 10.0
@@ -134,7 +134,7 @@ def test_restart_draws_fresh_weights_and_keeps_best():
     policy = RandomRestart(_Always(), np.zeros(4), 10.0, lambda: next(draws))
     np.testing.assert_array_equal(policy.observe(1, np.ones(4), 3.0, 3.0), 7.0)
     np.testing.assert_array_equal(policy.observe(2, np.full(4, 2.0), 5.0, 5.0), 8.0)
-    assert policy.n_events == 2
+    assert policy.event == "restart"
     w, value = policy.finish(np.full(4, 9.0), 4.0)
     np.testing.assert_array_equal(w, 1.0)
     assert value == 3.0

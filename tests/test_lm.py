@@ -2,10 +2,17 @@ import numpy as np
 import pytest
 
 from sklearn_lmwc._compression import NoPolicy, make_policy
-from sklearn_lmwc._lm import MAX_TRIES, levenberg_marquardt, lm_iteration, serve
-from sklearn_lmwc._losses import Objective, SquaredError
+from sklearn_lmwc._lm import MAX_TRIES, lm_iteration, lm_run
+from sklearn_lmwc._loop import INTERRUPTED, STOPPING_RULE, serve
+from sklearn_lmwc._losses import SquaredError
+from sklearn_lmwc._objective import Objective
 from sklearn_lmwc._network import Network
 
+
+
+def _lm(objective, w, policy, **options):
+    """An LM run carried out alone."""
+    return serve(lm_run(objective, w, policy, **options))
 
 def _sine_objective(n=200, hidden=(8,)):
     X = np.linspace(-1, 1, n).reshape(-1, 1)
@@ -16,7 +23,7 @@ def _sine_objective(n=200, hidden=(8,)):
 def test_fits_sine_below_1e_3_within_100_iterations():
     objective = _sine_objective()
     w0 = np.random.RandomState(0).uniform(-1, 1, objective.network.n_weights)
-    result = levenberg_marquardt(objective, w0, NoPolicy(), max_iter=100, goal=1e-3)
+    result = _lm(objective, w0, NoPolicy(), max_iter=100, goal=1e-3)
     assert result.converged and result.n_iter <= 100
     rmse = np.sqrt(np.mean((objective.network.forward(result.w, objective.X)
                             - objective.Y) ** 2))
@@ -26,23 +33,23 @@ def test_fits_sine_below_1e_3_within_100_iterations():
 def test_loss_never_increases_without_policy():
     objective = _sine_objective(hidden=(3,))
     w0 = np.random.RandomState(1).uniform(-1, 1, objective.network.n_weights)
-    result = levenberg_marquardt(objective, w0, NoPolicy(), max_iter=60)
+    result = _lm(objective, w0, NoPolicy(), max_iter=60)
     curve = np.array(result.loss_curve)
     assert len(curve) == result.n_iter == 60
     assert np.all(np.diff(curve) <= 0)
     assert curve[-1] < objective.mean(objective.value(w0))
 
 
-@pytest.mark.parametrize("trial_batch", [1, 3, 7])
-def test_all_tries_failing_keeps_the_weights(trial_batch):
+@pytest.mark.parametrize("tries_per_pass", [1, 3, 7])
+def test_all_tries_failing_keeps_the_weights(tries_per_pass):
     # w0 is a strict minimum: every try increases the error
     class Uphill:
         def __init__(self, inner, w0):
             self.inner, self.network, self.w0 = inner, inner.network, w0
-            self.trial_batch, self.trials = trial_batch, 0
+            self.tries_per_pass, self.passes = tries_per_pass, 0
 
         def value(self, w):
-            self.trials += 1
+            self.passes += 1
             return self.inner.value(w) + (0.0 if np.array_equal(w, self.w0) else 1e9)
 
         def values(self, ws):
@@ -51,7 +58,7 @@ def test_all_tries_failing_keeps_the_weights(trial_batch):
         def damped_system(self, w):
             return self.inner.damped_system(w)
 
-        def reestimate(self, w, value, system):
+        def accept(self, w, value, system=None):
             return value
 
         def mean(self, v):
@@ -63,20 +70,20 @@ def test_all_tries_failing_keeps_the_weights(trial_batch):
     inner = _sine_objective(hidden=(2,))
     w0 = np.random.RandomState(0).uniform(-1, 1, inner.network.n_weights)
     objective = Uphill(inner, w0)
-    result = levenberg_marquardt(objective, w0, NoPolicy(), max_iter=2)
+    result = _lm(objective, w0, NoPolicy(), max_iter=2)
     np.testing.assert_array_equal(result.w, w0)
     assert result.loss_curve == [objective.mean(objective.value(w0))] * 2
     # one evaluation at the start, then MAX_TRIES per iteration (30 is no multiple of
     # 7: the last batch is short), then the check above
-    assert objective.trials == 1 + 2 * MAX_TRIES + 1
+    assert objective.passes == 1 + 2 * MAX_TRIES + 1
 
 
 class _Counting(Objective):
     """An objective counting its ``values`` calls and the points they evaluate."""
 
-    def __init__(self, *args, trial_batch, **kwargs):
+    def __init__(self, *args, tries_per_pass, **kwargs):
         super().__init__(*args, **kwargs)
-        self.trial_batch, self.calls, self.points = trial_batch, 0, 0
+        self.tries_per_pass, self.calls, self.points = tries_per_pass, 0, 0
 
     def values(self, ws):
         self.calls += 1
@@ -85,24 +92,24 @@ class _Counting(Objective):
 
 
 @pytest.mark.parametrize("compression", [None, "adaptive"])
-def test_trial_batch_gives_the_run_of_one_by_one_tries(compression):
+def test_tries_per_pass_gives_the_run_of_one_by_one_tries(compression):
     X = np.random.RandomState(0).uniform(-1, 1, (150, 2))
     Y = np.sin(3 * X[:, :1]) * X[:, 1:]
     network = Network(2, (6,), 1, "mlp", "tanh")
     w0 = np.random.RandomState(1).uniform(-1, 1, network.n_weights)
     runs = []
-    for trial_batch in (1, 3):
-        objective = _Counting(network, SquaredError(), X, Y, trial_batch=trial_batch)
+    for tries_per_pass in (1, 3):
+        objective = _Counting(network, SquaredError(), X, Y, tries_per_pass=tries_per_pass)
         policy = make_policy(compression, "interval", objective=objective, w=w0,
                              value=objective.value(w0), draw=None, interval=8)
         mus = []
-        result = levenberg_marquardt(objective, w0.copy(), policy, max_iter=40, mu=10.0,
+        result = _lm(objective, w0.copy(), policy, max_iter=40, mu=10.0,
                                      callback=lambda *args: mus.append(args[-1]))
         runs.append((objective, result, mus))
     (one, a, mus_a), (batched, b, mus_b) = runs
     np.testing.assert_array_equal(b.w, a.w)
-    assert (b.value, b.loss_curve, b.n_iter, b.n_events, b.stopped) == \
-        (a.value, a.loss_curve, a.n_iter, a.n_events, a.stopped)
+    assert (b.value, b.loss_curve, b.n_iter, b.n_events, b.status) == \
+        (a.value, a.loss_curve, a.n_iter, a.n_events, a.status)
     assert mus_b == mus_a  # the same damping after every iteration
     if compression:
         assert a.n_events > 0
@@ -113,12 +120,12 @@ def test_trial_batch_gives_the_run_of_one_by_one_tries(compression):
 
 def test_saturation_of_a_batched_try_needs_no_pass():
     objective = _sine_objective(n=300, hidden=(4,))
-    objective.X = objective.X * 3  # some neurons saturate
-    objective.trial_batch = 3
+    objective.passes.X = objective.X * 3  # some neurons saturate
+    objective.tries_per_pass = 3
     w0 = np.random.RandomState(0).uniform(-1, 1, objective.network.n_weights)
     w, _, _ = serve(lm_iteration(objective, w0, objective.value(w0), 1e-3))
     expected = _sine_objective(n=300, hidden=(4,))
-    expected.X = objective.X
+    expected.passes.X = objective.X
     assert not np.array_equal(w, objective._flat[-1][0])  # not the batch's last try
 
     def no_pass(w):
@@ -130,9 +137,9 @@ def test_saturation_of_a_batched_try_needs_no_pass():
 
 def test_mu_max_reached_leaves_finite_weights():
     objective = _sine_objective(hidden=(2,))
-    objective.X = objective.X * 1e6  # every hidden neuron saturated
+    objective.passes.X = objective.X * 1e6  # every hidden neuron saturated
     w0 = np.random.RandomState(0).uniform(-1, 1, objective.network.n_weights)
-    result = levenberg_marquardt(objective, w0, NoPolicy(), max_iter=20, mu=1.0,
+    result = _lm(objective, w0, NoPolicy(), max_iter=20, mu=1.0,
                                  mu_min=1.0, mu_max=10.0)
     assert np.all(np.isfinite(result.w)) and np.isfinite(result.value)
 
@@ -146,8 +153,8 @@ def test_callback_stops_and_sees_every_iteration():
 
     objective = _sine_objective(hidden=(3,))
     w0 = np.random.RandomState(0).uniform(-1, 1, objective.network.n_weights)
-    result = levenberg_marquardt(objective, w0, NoPolicy(), max_iter=50, callback=callback)
-    assert result.stopped == "callback" and result.n_iter == 5
+    result = _lm(objective, w0, NoPolicy(), max_iter=50, callback=callback)
+    assert result.status == STOPPING_RULE and result.n_iter == 5
     assert [it for it, _ in seen] == [1, 2, 3, 4, 5]
     assert [loss for _, loss in seen] == pytest.approx(result.loss_curve)
 
@@ -159,6 +166,6 @@ def test_keyboard_interrupt_keeps_current_weights():
 
     objective = _sine_objective(hidden=(3,))
     w0 = np.random.RandomState(0).uniform(-1, 1, objective.network.n_weights)
-    result = levenberg_marquardt(objective, w0, NoPolicy(), max_iter=50, callback=callback)
-    assert result.stopped == "interrupted" and result.n_iter == 3
+    result = _lm(objective, w0, NoPolicy(), max_iter=50, callback=callback)
+    assert result.status == INTERRUPTED and result.n_iter == 3
     assert objective.mean(result.value) == pytest.approx(result.loss_curve[-1])

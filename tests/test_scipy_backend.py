@@ -12,7 +12,9 @@ from sklearn.model_selection import GridSearchCV
 import sklearn_lmwc._scipy_backend as backend
 from sklearn_lmwc import LMWCClassifier, LMWCRegressor
 from sklearn_lmwc._compression import NoPolicy
-from sklearn_lmwc._losses import LogLoss, Objective, SquaredError
+from sklearn_lmwc._losses import LogLoss, SquaredError
+from sklearn_lmwc._loop import INTERRUPTED, serve
+from sklearn_lmwc._objective import Objective
 from sklearn_lmwc._network import Network
 from sklearn_lmwc.datasets import make_parity
 
@@ -64,7 +66,8 @@ def test_residuals_reproduce_objective_and_normal_equations():
     r, J = problem.residuals(w), problem.jacobian(w)
     assert r.shape == (backend.n_residuals(objective),) == (100 + (~network.bias_mask()).sum(),)
     assert J.shape == (r.size, network.n_weights)
-    Q, g = objective.normal_equations(w)
+    system = objective.weight_space_system(w, *objective.gauss_newton_sums(w))
+    Q, g = system.Q, system.g
     np.testing.assert_allclose(0.5 * r @ r, objective.value(w), rtol=1e-12)
     np.testing.assert_allclose(J.T @ J, Q, rtol=1e-10, atol=1e-10)
     np.testing.assert_allclose(J.T @ r, g, rtol=1e-10, atol=1e-10)
@@ -81,7 +84,7 @@ def test_backend_refuses_a_loss_that_is_not_a_sum_of_squares():
     network = Network(2, (2,), 1)
     objective = Objective(network, LogLoss("logistic"), np.zeros((4, 2)), np.zeros((4, 1)))
     with pytest.raises(ValueError, match="squared-error"):
-        backend.least_squares_lm(objective, np.zeros(network.n_weights), NoPolicy())
+        serve(backend.least_squares_run(objective, np.zeros(network.n_weights), NoPolicy()))
 
 
 # ---- same meaning as the built-in solver -------------------------------------------
@@ -184,9 +187,9 @@ def test_keyboard_interrupt_keeps_the_last_weights():
         if iteration == 3:
             raise KeyboardInterrupt
 
-    result = backend.least_squares_lm(objective, w0, NoPolicy(), max_iter=10,
-                                      callback=interrupt)
-    assert result.stopped == "interrupted" and result.n_iter == 3
+    result = serve(backend.least_squares_run(objective, w0, NoPolicy(), max_iter=10,
+                                             callback=interrupt))
+    assert result.status == INTERRUPTED and result.n_iter == 3
     assert result.value == objective.value(result.w) < objective.value(w0)
 
 

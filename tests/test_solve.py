@@ -2,28 +2,28 @@ import numpy as np
 import pytest
 from scipy.linalg import inv, solve
 
-from sklearn_lmwc._solve import GramSystem, KernelSystem, solve_together
+from sklearn_lmwc._solve import ResidualSpaceSystem, WeightSpaceSystem, solve_together
 
 
 def test_gram_step_matches_scipy_solve():
     rng = np.random.default_rng(0)
     A = rng.normal(size=(20, 6))
     Q, g = A.T @ A, rng.normal(size=6)
-    np.testing.assert_allclose(GramSystem(Q, g).solve(0.5), solve(Q + 0.5 * np.eye(6), g),
+    np.testing.assert_allclose(WeightSpaceSystem(Q, g).solve(0.5), solve(Q + 0.5 * np.eye(6), g),
                                rtol=1e-10)
 
 
 def test_failed_factorisation_is_none_not_error():
     Q = -np.eye(3)  # Q + mu I is indefinite for mu < 1
-    assert GramSystem(Q, np.ones(3)).solve(0.5) is None
-    assert GramSystem(np.full((2, 2), np.nan), np.ones(2)).solve(1.0) is None
-    assert GramSystem(Q, np.ones(3)).solve(2.0) is not None
+    assert WeightSpaceSystem(Q, np.ones(3)).solve(0.5) is None
+    assert WeightSpaceSystem(np.full((2, 2), np.nan), np.ones(2)).solve(1.0) is None
+    assert WeightSpaceSystem(Q, np.ones(3)).solve(2.0) is not None
 
 
 def test_inverse_trace_of_the_last_factor_matches_scipy_inverse():
     rng = np.random.default_rng(1)
     A = rng.normal(size=(30, 7))
-    system = GramSystem(A.T @ A, rng.normal(size=7))
+    system = WeightSpaceSystem(A.T @ A, rng.normal(size=7))
     mask = np.array([True, False, True, True, False, True, True])
 
     def expected(mu):
@@ -34,8 +34,24 @@ def test_inverse_trace_of_the_last_factor_matches_scipy_inverse():
     assert np.isclose(system.inverse_trace(mask, 1e-2), expected(1e-3), rtol=1e-10)
     # a smaller one is factorised anew
     assert np.isclose(system.inverse_trace(mask, 1e-9), expected(1e-9), rtol=1e-10)
-    assert GramSystem(-np.eye(3), np.ones(3)).inverse_trace(np.ones(3, bool), 0.5) is None
+    assert WeightSpaceSystem(-np.eye(3), np.ones(3)).inverse_trace(np.ones(3, bool), 0.5) is None
 
+
+
+@pytest.mark.parametrize("System", ["weights", "residuals"])
+def test_inverse_trace_asked_twice_uses_its_own_factor(System):
+    # a factor made for the trace is kept: the second call must not fall back on the
+    # factor of the last solve (damping 1.0), which a stale factor did
+    A = np.random.default_rng(0).normal(size=(50, 20))
+    mask = np.ones(20, bool)
+    if System == "weights":
+        system = WeightSpaceSystem(A.T @ A, np.ones(20))
+    else:
+        system = ResidualSpaceSystem(A, np.ones(20), np.full(20, 1e-12))
+    exact = np.trace(inv(A.T @ A + 0.01 * np.eye(20)))
+    assert system.solve(1.0) is not None
+    for _ in range(3):
+        assert np.isclose(system.inverse_trace(mask, 0.01), exact, rtol=1e-6)
 
 def _kernel_problem(seed=2, R=6, N=15):
     rng = np.random.default_rng(seed)
@@ -46,7 +62,7 @@ def _kernel_problem(seed=2, R=6, N=15):
 
 def test_kernel_system_solves_the_weights_space_system():
     J, g, penalty = _kernel_problem()
-    system = KernelSystem(J, g, penalty)
+    system = ResidualSpaceSystem(J, g, penalty)
     for mu in (1e-4, 1e-2, 10.0):
         dense = J.T @ J + np.diag(penalty + mu)
         np.testing.assert_allclose(system.solve(mu), solve(dense, g), rtol=1e-9)
@@ -54,7 +70,7 @@ def test_kernel_system_solves_the_weights_space_system():
 
 def test_kernel_inverse_trace_matches_scipy_inverse():
     J, g, penalty = _kernel_problem()
-    system = KernelSystem(J, g, penalty)
+    system = ResidualSpaceSystem(J, g, penalty)
     mask = penalty > 0
     assert system.solve(1e-3) is not None
     for mu, used in ((1e-3, 1e-3), (1.0, 1e-3), (1e-5, 1e-5)):
@@ -64,11 +80,11 @@ def test_kernel_inverse_trace_matches_scipy_inverse():
 
 def test_kernel_system_failures_are_none():
     J, g, penalty = _kernel_problem()
-    assert KernelSystem(J, g, penalty).solve(0.0) is None  # the biases' c is 0
-    assert KernelSystem(J, g, penalty).inverse_trace(penalty > 0, 0.0) is None
+    assert ResidualSpaceSystem(J, g, penalty).solve(0.0) is None  # the biases' c is 0
+    assert ResidualSpaceSystem(J, g, penalty).inverse_trace(penalty > 0, 0.0) is None
     bad = J.copy()
     bad[0, 0] = np.nan
-    system = KernelSystem(bad, g, penalty)
+    system = ResidualSpaceSystem(bad, g, penalty)
     assert not system.is_finite() and system.solve(1.0) is None
 
 
@@ -80,8 +96,8 @@ def test_solve_together_matches_each_systems_solve():
         Q, g = A.T @ A, rng.normal(size=8)
         if k == 2:  # indefinite: its factorisation fails, alone
             Q = Q - 50.0 * np.eye(8)
-        systems.append(GramSystem(Q, g))
-        reference.append(GramSystem(Q.copy(), g.copy()))
+        systems.append(WeightSpaceSystem(Q, g))
+        reference.append(WeightSpaceSystem(Q.copy(), g.copy()))
     mus = [1e-3, 1.0, 1e-3, 10.0]
     steps = solve_together(systems, mus)
     for system, ref, mu, step in zip(systems, reference, mus, steps):
