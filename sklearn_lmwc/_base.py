@@ -161,10 +161,13 @@ hidden_layer_sizes : array-like of int, default=(10,)
     n_init : int, default=1
         Independent trials from different random starts; the best (validation
         score with ``early_stopping``, training loss otherwise) is kept. With the
-        built-in solver, trials of small networks (samples x outputs x weights^2
-        below 1e8, at least as many residuals as weights) run together, their
-        arrays stacked, so that many cost little more than one; each still takes
-        the path it takes alone. ``init_results_`` describes every trial.
+        built-in solver, trials of small networks run together, their arrays
+        stacked, so that many cost little more than one: when an iteration's J^T J
+        is small (samples x outputs x weights^2 below 1e8) and the damped system is
+        solved in the weights' space (the cost model solves it in the residuals'
+        space when that is cheaper, as for many more weights than samples x
+        outputs); the Dask estimators run them one by one. Each still takes the path
+        it takes alone. ``init_results_`` describes every trial.
 
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the training data, score it after every
@@ -222,7 +225,9 @@ coefs_ : list of ndarray
     loss_curve_ : list of float
         The training loss after every iteration, and after every compression or
         restart, in order: ``len(loss_curve_) == n_iter_ + n_compressions_`` but
-        for a final event.
+        for a final event. The path as run, each value under the penalty of its
+        iteration (a Bayesian alpha changes along it); the returned model is its
+        best point (see ``alpha_``), so ``loss_`` can lie below the last value.
 
     best_loss_ : float or None
         Lowest value of ``loss_curve_``; None with ``early_stopping``.
@@ -242,13 +247,18 @@ coefs_ : list of ndarray
         metric at 1e-12), which ends training whatever ``goal`` is.
 
     alpha_ : float
-        The L2 penalty at the end of training: ``alpha`` itself, or the Bayesian
-        estimate ``a / b`` with ``alpha="bayes"``.
+        The L2 penalty of the returned weights: ``alpha`` itself, or with
+        ``alpha="bayes"`` the estimate ``a / b`` in effect at those weights. The
+        returned weights are the best point of the kept trial (the compression or
+        restart policy's best, or the best validation score with
+        ``early_stopping``), not always its last iterate, and alpha is saved and
+        restored with them, so that ``alpha_``, ``loss_`` and
+        ``n_effective_params_`` all describe the returned model.
 
     n_effective_params_ : float or None
-        With ``alpha="bayes"``, the effective number of parameters ``gamma`` of
-        the last estimate (between 0 and the number of penalised weights); None
-        otherwise.
+        With ``alpha="bayes"``, the effective number of parameters ``gamma``
+        computed at the returned weights under ``alpha_`` (between 0 and the number
+        of penalised weights); None otherwise.
 
     init_results_ : dict of ndarray
         One entry per trial (``n_init`` of them, in the order of their seeds; one

@@ -85,12 +85,23 @@ class Prior:
         wp = w[self.penalised]
         return 0.5 * self.alpha * (wp @ wp)
 
+    def effective_parameters(self, system):
+        """``gamma = N_w - alpha * tr_w(Q^-1)`` from ``system`` (Q including the
+        current penalty; see ``reestimate`` for the damping of its factor), or None
+        when Q is not positive definite even with the jitter."""
+        n_w = np.count_nonzero(self.penalised)
+        trace = system.inverse_trace(self.penalised, _TRACE_DAMPING * self.alpha)
+        if trace is None:
+            return None
+        return float(np.clip(n_w - self.alpha * trace, 0.0, n_w))
+
     def reestimate(self, w, data, system, n_residuals, noise_variance):
-        """Re-estimate alpha at w, after an accepted step (Bayesian only; a fixed alpha
-        stays); whether it was. ``data``: the loss at w without the penalty; ``system``: the damped
-        system of that step; ``n_residuals``: summed sample weights times outputs;
-        ``noise_variance(data, n, gamma)``: the loss's ``1 / beta``, the inverse noise
-        precision.
+        """Re-estimate alpha at w, after an accepted step (Bayesian only; a fixed
+        alpha stays); whether it was. ``data``: the loss at w without the penalty;
+        ``system``: the damped system of that step; ``n_residuals``: summed sample
+        weights times outputs;
+        ``noise_variance(data, n, gamma)``: the loss's ``1 / beta``, beta the noise
+        precision (not the stall threshold of the public ``beta``).
 
         ``gamma = N_w - alpha * tr_w(Q^-1)`` (the trace over the penalised weights, Q
         including the current penalty), then ``alpha = gamma / ||w||^2`` (the
@@ -103,11 +114,9 @@ class Prior:
         """
         if not self.bayes:
             return False
-        n_w = np.count_nonzero(self.penalised)
-        trace = system.inverse_trace(self.penalised, _TRACE_DAMPING * self.alpha)
-        if trace is None:  # Q not positive definite even with the jitter: keep alpha
+        gamma = self.effective_parameters(system)
+        if gamma is None:  # Q not positive definite even with the jitter: keep alpha
             return False
-        gamma = float(np.clip(n_w - self.alpha * trace, 0.0, n_w))
         wp = w[self.penalised]
         alpha = gamma / max(wp @ wp, 1e-300) * noise_variance(data, n_residuals, gamma)
         self.alpha = float(np.clip(alpha, *_ALPHA_BOUNDS))

@@ -44,11 +44,14 @@ class NoPolicy:
 
 
 class _BestKeeping:
-    """Shared state of the policies that act on a trigger and remember the best weights."""
+    """Shared state of the policies that act on a trigger and remember the best weights,
+    with what the objective had learned there (a Bayesian alpha): restored with
+    them."""
 
-    def __init__(self, trigger, w, value):
-        self.trigger = trigger
-        self.best_w, self.best_value = w.copy(), value
+    def __init__(self, trigger, objective, w, value):
+        self.trigger, self.objective = trigger, objective
+        self.start_state = objective.state()
+        self.best_w, self.best_value, self.best_state = w.copy(), value, self.start_state
 
     def observe(self, iteration, w, value, previous):
         if not self.trigger(iteration, value, previous):
@@ -56,10 +59,12 @@ class _BestKeeping:
         improved = value <= self.best_value
         if improved:
             self.best_w, self.best_value = w.copy(), value
+            self.best_state = self.objective.state()
         return self._act(w, improved)
 
     def finish(self, w, value):
         if value > self.best_value:
+            self.objective.restore(self.best_state)
             return self.best_w.copy(), self.best_value
         return w, value
 
@@ -70,14 +75,15 @@ class AdaptiveCompression(_BestKeeping):
     becomes omega / gain.
 
     ``omega`` grows by ``rho`` after an improvement since the last compression;
-    otherwise it shrinks by ``rho`` and the best weights are restored first.
+    otherwise it shrinks by ``rho`` and the best weights (with the objective's state
+    there) are restored first. The objective's prior then learns nothing until the
+    fit is back at or below the best value (``Objective.hold_prior``).
     """
 
     event = "compression"
 
     def __init__(self, trigger, objective, w, value, omega=0.1, rho=1.1, statistic="mean"):
-        super().__init__(trigger, w, value)
-        self.objective = objective
+        super().__init__(trigger, objective, w, value)
         self.omega, self.rho, self.statistic = omega, rho, statistic
 
     def _act(self, w, improved):
@@ -86,6 +92,11 @@ class AdaptiveCompression(_BestKeeping):
         else:
             self.omega /= self.rho
             w = self.best_w
+            self.objective.restore(self.best_state)
+        # compressed weights are small and fit worse: re-estimated there, alpha would
+        # grow and shrink them further. It stays until the fit is back at its best
+        # (measured on real data: docs, benchmarks page)
+        self.objective.hold_prior(self.best_value)
         return compress(self.objective, w, self.omega, self.statistic)
 
 
@@ -109,11 +120,12 @@ class RandomRestart(_BestKeeping):
 
     event = "restart"
 
-    def __init__(self, trigger, w, value, draw):
-        super().__init__(trigger, w, value)
+    def __init__(self, trigger, objective, w, value, draw):
+        super().__init__(trigger, objective, w, value)
         self.draw = draw
 
     def _act(self, w, improved):
+        self.objective.restore(self.start_state)  # a fresh start, its prior's too
         return self.draw()
 
 
@@ -125,4 +137,4 @@ def make_policy(compression, trigger, *, objective, w, value, draw, beta=1e-4,
     fire = StallTrigger(beta) if trigger == "stall" else IntervalTrigger(interval)
     if compression == "adaptive":
         return AdaptiveCompression(fire, objective, w, value, omega, rho, statistic)
-    return RandomRestart(fire, w, value, draw)
+    return RandomRestart(fire, objective, w, value, draw)

@@ -1,4 +1,6 @@
-"""Feed-forward network engine: weight layout, forward pass, Jacobian, mean |net|.
+"""Feed-forward network engine: weight layout, forward pass, backpropagation and
+Jacobian, flat-spot counts, the net statistics compression acts on, and the
+Kronecker blocks of the Gauss-Newton matrix.
 
 The network is stored as one flat weight vector ``w``. Layer ``l`` owns a block
 ``[W_l.ravel(), b_l]`` with ``W_l`` of shape ``(fan_in_l, size_l)`` (row-major), in

@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from ._bayes import Prior
+from ._bayes import Prior, PriorState
 from ._costs import MAX_SHARES, STATE_ELEMENTS, plan
 from ._network import KroneckerGram
 from ._passes import Passes
@@ -62,6 +62,7 @@ class Objective:
         self.passes = Passes(X, Y, sample_weight, self.plan.chunk, self.plan.stacked_chunk,
                              self.plan.shares)
         self._flat = []  # (weights, flat count) of the points of the last value passes
+        self._hold = None  # the prior learns nothing from steps to values above it
 
     # the data are the passes'
     X = property(lambda self: self.passes.X)
@@ -215,10 +216,35 @@ class Objective:
                 return Q, g
         return sums, g
 
+    def state(self):
+        """What the objective has learned during a run (the prior's state): kept with
+        weights that are kept, to ``restore`` with them."""
+        return self.prior.state()
+
+    def restore(self, state):
+        self.prior.restore(state)
+
+    def hold_prior(self, level):
+        """Let the prior learn nothing from accepted steps until one reaches ``level``
+        or below (a value under the current penalty)."""
+        self._hold = level
+
+    def prior_at(self, w):
+        """The prior's state to report with the weights w a run returns: its alpha,
+        and with alpha="bayes" the effective number of parameters computed at w (one
+        pass for the system at w, one factorisation)."""
+        state = self.prior.state()
+        if not self.prior.bayes:
+            return state
+        with np.errstate(all="ignore"):
+            gamma = self.prior.effective_parameters(self.damped_system(w))
+        return state if gamma is None else PriorState(state.alpha, gamma)
+
     def start(self, w, alpha=None):
         """Prepare a run from w (the prior's start; ``alpha``, a Bayesian alpha to
         start from); returns the objective's value there."""
         self.prior.start(alpha)
+        self._hold = None
         return self.value(w)
 
     def accept(self, w, value, system=None):
@@ -229,6 +255,10 @@ class Objective:
         prior = self.prior
         if not prior.bayes:
             return value
+        if self._hold is not None:
+            if value > self._hold:
+                return value
+            self._hold = None
         if system is None:
             system = self.damped_system(w)
         data = value - prior.penalty(w)  # the loss without the penalty

@@ -36,17 +36,22 @@ class Monitor:
         Put before every line printed (the trial's number when there are several).
     policy : object or None
         The compression policy, whose ``omega`` the event lines show.
+    state : callable or None
+        ``state()`` -> what the objective has learned at the weights of the current
+        call (the prior's state), kept with the best validation weights as
+        ``best_state``.
     """
 
     def __init__(self, tol, n_iter_no_change, saturation=None, validation=None, verbose=0,
-                 label="", policy=None):
+                 label="", policy=None, state=None):
         self.tol, self.n_iter_no_change = tol, n_iter_no_change
         self.saturation = saturation
         self.validation = validation
         self.verbose, self.label, self.policy = verbose, label, policy
         self.best_metric = np.inf
         self.no_improvement = 0
-        self.scores, self.best_score, self.best_w = [], -np.inf, None
+        self.state = state
+        self.scores, self.best_score, self.best_w, self.best_state = [], -np.inf, None, None
         self.saturation_curve = []
 
     def __call__(self, iteration, w, loss, event, mu=None):
@@ -61,10 +66,11 @@ class Monitor:
             self.scores.append(score)
             if score > self.best_score:
                 self.best_score, self.best_w = score, w.copy()
+                self.best_state = None if self.state is None else self.state()
             metric = -score
         if self.tol is None:
             return False
-        if metric > self.best_metric - self.tol:
+        if metric >= self.best_metric - self.tol:  # an equal metric is no improvement
             self.no_improvement += 1
         else:
             self.no_improvement = 0

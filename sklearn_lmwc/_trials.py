@@ -131,7 +131,8 @@ class _Run:
         self.label = f"[trial {self.number}] " if params["n_init"] > 1 else ""
         self.monitor = Monitor(params["tol"], params["n_iter_no_change"],
                                self.objective.saturation, self.validation,
-                               params["verbose"], self.label, self.policy)
+                               params["verbose"], self.label, self.policy,
+                               self.objective.state)
         self.options = dict(mu=params["mu"], mu_factor=params["mu_factor"],
                             mu_min=params["mu_min"], mu_max=params["mu_max"],
                             max_iter=params["max_iter"], goal=params["goal"],
@@ -143,13 +144,15 @@ class _Run:
                                            **self.options)
 
     def finish(self, result, seconds):
-        """The ``Trial``: with early stopping, the weights of the best validation
-        score."""
+        """The ``Trial``: the run's weights, or with early stopping those of the best
+        validation score, with the objective's state at them (the policy restores
+        the state of the weights it returns)."""
         objective, monitor = self.objective, self.monitor
         w, value = result.w, result.value
         if self.validation is not None and monitor.best_w is not None:
+            objective.restore(monitor.best_state)
             w, value = monitor.best_w, objective.value(monitor.best_w)
-        trial = Trial(self.number, result, w, value, objective.prior.state(),
+        trial = Trial(self.number, result, w, value, objective.prior_at(w),
                       monitor.saturation_curve, monitor.scores, monitor.best_score, seconds)
         if self.params["verbose"] and self.label:  # the estimator prints a lone trial's
             print(f"{self.label}{trial.summary(objective.mean(result.value))}", flush=True)

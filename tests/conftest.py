@@ -16,16 +16,30 @@ with ``--hypothesis-profile=NAME``:
 Both have no deadline: a fit's time varies with the drawn network and data, and
 with the machine's load.
 
-``benchmark_script(name)`` imports ``benchmarks/NAME.py`` as a module, for the
-benchmarks' smoke tests.
+Fixtures:
+
+- ``benchmark_script(name)`` imports ``benchmarks/NAME.py`` as a module, for the
+  benchmarks' smoke tests;
+- ``one_blas_thread`` limits BLAS to one thread for a whole test module (module
+  scope: one limit for all its tests and module-scoped fixtures); a module takes it
+  with ``pytestmark = pytest.mark.usefixtures("one_blas_thread")``. Its matrices are
+  small (N <= ~600): multithreaded BLAS gains little on them and slows down badly
+  when the cores are shared with other processes;
+- ``flat_count`` is ``count(network, w, X, threshold=0.1)``: how many (sample, hidden
+  neuron) pairs sit on a flat spot of the activation, ``|f'(gain * net)| < threshold
+  * max f'``, computed from ``network.forward``'s nets and the activations' textbook
+  derivatives, independently of the engine's slopes and its own count
+  (``Network.forward_counting_flat``).
 """
 
 import importlib.util
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, settings
+from threadpoolctl import threadpool_limits
 
 _COMMON = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow],
                print_blob=True)
@@ -48,3 +62,35 @@ def _load_benchmark(name):
 def benchmark_script():
     """``load(name)``: the script ``benchmarks/<name>.py`` imported as a module."""
     return _load_benchmark
+
+
+@pytest.fixture(scope="module")
+def one_blas_thread():
+    """BLAS on one thread for the module's tests (see the module's docstring)."""
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
+
+# f'(z) of every hidden activation, and its maximum, written from the textbook
+# definitions (not from sklearn_lmwc._activations)
+_DERIVATIVES = {
+    "tanh": (lambda z: 1.0 - np.tanh(z) ** 2, 1.0),
+    "logistic": (lambda z: np.exp(-np.logaddexp(0.0, z) - np.logaddexp(0.0, -z)), 0.25),
+    "identity": (lambda z: np.ones_like(z), 1.0),
+    "relu": (lambda z: (z > 0).astype(float), 1.0),
+}
+
+
+def _flat_count(network, w, X, threshold=0.1):
+    derivative, max_slope = _DERIVATIVES[network.activation.name]
+    _, (_, nets, _) = network.forward(w, X, keep=True)
+    # a count per network for a stack of weight vectors (nets (T, n, size))
+    return sum(np.count_nonzero(derivative(network.activation.gain * net)
+                                < threshold * max_slope, axis=(-2, -1))
+               for net in nets)
+
+
+@pytest.fixture(scope="session")
+def flat_count():
+    """``count(network, w, X, threshold=0.1)``: the flat-spot count (module docstring)."""
+    return _flat_count

@@ -21,21 +21,15 @@ from sklearn.utils.estimator_checks import (
     check_sample_weight_equivalence_on_dense_data,
     parametrize_with_checks,
 )
-from threadpoolctl import threadpool_limits
 
 from sklearn_lmwc import LMWCClassifier
 from sklearn_lmwc._classifier import _pm1_proba
 from sklearn_lmwc.datasets import make_two_spirals
 
-pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _single_threaded_blas():
-    # The matrices here are small (N <= ~600): multithreaded BLAS gains little on
-    # them and slows down badly when the cores are shared with other processes.
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
+pytestmark = [
+    pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning"),
+    pytest.mark.usefixtures("one_blas_thread"),  # see conftest.py
+]
 
 
 # ---- scikit-learn's estimator checks: plain, with the defaults, and the paper's setting --
@@ -324,7 +318,7 @@ def test_parameters_are_the_regressors_plus_loss():
 
 def test_scipy_solver_only_for_squared_error():
     X, y = _blobs(2)
-    with pytest.raises(ValueError, match="sum of squares"):
+    with pytest.raises(ValueError, match='solver="scipy" cannot train loss="log_loss"'):
         LMWCClassifier(solver="scipy").fit(X, y)
     clf = LMWCClassifier(solver="scipy", loss="squared_error", hidden_layer_sizes=(2,),
                          max_iter=20, random_state=0).fit(X, y)

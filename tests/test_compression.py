@@ -129,15 +129,54 @@ def test_policy_quiet_without_trigger_and_finish_returns_best():
     np.testing.assert_array_equal(w, w0 + 1)
 
 
+class _Learning:
+    """An objective whose learned state is a counter, bumped by the test."""
+
+    def __init__(self):
+        self.learned = 0
+
+    def state(self):
+        return self.learned
+
+    def restore(self, state):
+        self.learned = state
+
+
 def test_restart_draws_fresh_weights_and_keeps_best():
     draws = iter([np.full(4, 7.0), np.full(4, 8.0)])
-    policy = RandomRestart(_Always(), np.zeros(4), 10.0, lambda: next(draws))
+    objective = _Learning()
+    policy = RandomRestart(_Always(), objective, np.zeros(4), 10.0, lambda: next(draws))
+    objective.learned = 1
     np.testing.assert_array_equal(policy.observe(1, np.ones(4), 3.0, 3.0), 7.0)
+    # a restart is a fresh start: the objective's state as at the run's start
+    assert objective.learned == 0
+    objective.learned = 2
     np.testing.assert_array_equal(policy.observe(2, np.full(4, 2.0), 5.0, 5.0), 8.0)
     assert policy.event == "restart"
+    objective.learned = 3
     w, value = policy.finish(np.full(4, 9.0), 4.0)
     np.testing.assert_array_equal(w, 1.0)
     assert value == 3.0
+    assert objective.learned == 1  # the state kept with the best weights
+
+
+def test_compression_restores_the_state_of_the_best_weights():
+    objective, w0 = _objective()
+    saved = objective.state()
+    policy = AdaptiveCompression(_Always(), objective, w0, 10.0)
+    objective.prior.alpha = 4.0  # what the objective learned on the way
+    policy.observe(1, w0 + 0.5, 12.0, 12.0)  # no improvement: back to the best
+    assert objective.state() == saved
+    objective.prior.alpha = 5.0
+    policy.observe(2, w0 + 0.1, 9.0, 9.5)  # an improvement: its state is kept
+    objective.prior.alpha = 6.0
+    w, value = policy.finish(w0 + 2, 11.0)
+    np.testing.assert_array_equal(w, w0 + 0.1)
+    assert value == 9.0 and objective.prior.alpha == 5.0
+    objective.prior.alpha = 7.0
+    w, _ = policy.finish(w0 + 3, 8.0)  # the final weights are the best: theirs stays
+    np.testing.assert_array_equal(w, w0 + 3)
+    assert objective.prior.alpha == 7.0
 
 
 def test_make_policy_dispatch():
@@ -149,3 +188,21 @@ def test_make_policy_dispatch():
     assert adaptive.trigger.beta == 1e-3
     restart = make_policy("restart", "interval", interval=4, **kw)
     assert isinstance(restart, RandomRestart) and restart.trigger.interval == 4
+
+
+def test_compression_holds_the_prior_until_the_fit_is_back_at_its_best():
+    # compressed weights are small and fit worse: a Bayesian alpha re-estimated there
+    # would grow and shrink them further, so it waits for the best value
+    objective, w0 = _objective()
+    objective.prior = type(objective.prior)("bayes", objective.prior.penalised)
+    objective.start(w0)
+    value = objective.value(w0)
+    policy = AdaptiveCompression(_Always(), objective, w0, 0.5 * value)
+    w1 = policy.observe(1, w0, value, value)  # no improvement on the best (half)
+    alpha = objective.prior.alpha
+    for point in (w1, w0):  # above the best value: nothing learned
+        assert objective.accept(point, 0.6 * value) == 0.6 * value
+        assert objective.prior.alpha == alpha and objective.prior.gamma is None
+    # at the best value or below, the prior learns again
+    objective.accept(w0, 0.5 * value)
+    assert objective.prior.alpha != alpha and objective.prior.gamma is not None

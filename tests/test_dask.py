@@ -18,8 +18,10 @@ from sklearn.model_selection import GridSearchCV  # noqa: E402
 
 from sklearn_lmwc import LMWCClassifier, LMWCRegressor  # noqa: E402
 from sklearn_lmwc._compression import make_policy  # noqa: E402
-from sklearn_lmwc._lm import levenberg_marquardt  # noqa: E402
-from sklearn_lmwc._losses import LogLoss, Objective, SquaredError  # noqa: E402
+from sklearn_lmwc._lm import lm_run  # noqa: E402
+from sklearn_lmwc._loop import serve  # noqa: E402
+from sklearn_lmwc._losses import LogLoss, SquaredError  # noqa: E402
+from sklearn_lmwc._objective import Objective  # noqa: E402
 from sklearn_lmwc._network import Network  # noqa: E402
 from sklearn_lmwc.dask import DaskLMWCClassifier, DaskLMWCRegressor, DaskObjective  # noqa: E402
 
@@ -65,7 +67,8 @@ def test_fixed_weights_match_in_memory(loss_name, weighted, alpha):
     w = rng.uniform(-2, 2, network.n_weights)  # large enough that some neurons saturate
     assert chunked.weight_sum == pytest.approx(memory.weight_sum, rel=1e-14)
     _close(chunked.value(w), memory.value(w), 1e-12)
-    for a, b in zip(chunked.normal_equations(w), memory.normal_equations(w)):
+    systems = [o.weight_space_system(w, *o.gauss_newton_sums(w)) for o in (chunked, memory)]
+    for a, b in zip(*[(s.Q, s.g) for s in systems]):
         _close(a, b, 1e-12)
     assert 0 < memory.saturation(w) < 1
     assert chunked.saturation(w) == memory.saturation(w)
@@ -83,7 +86,7 @@ def test_plain_lm_trajectory_matches_in_memory(loss_name):
     for objective in (memory, chunked):
         policy = make_policy(None, "stall", objective=objective, w=w0,
                              value=objective.start(w0), draw=None)
-        results.append(levenberg_marquardt(objective, w0.copy(), policy, max_iter=6))
+        results.append(serve(lm_run(objective, w0.copy(), policy, max_iter=6)))
     a, b = results
     assert a.n_iter == b.n_iter == 6
     np.testing.assert_allclose(b.loss_curve, a.loss_curve, rtol=1e-8)
@@ -151,8 +154,10 @@ def test_classifier_matches_fit_on_computed_data(loss):
 
 def test_unsupported_settings_raise():
     X, y, _ = _regression()
-    for params in ({"solver": "scipy"}, {"early_stopping": True}):
-        with pytest.raises(ValueError, match="scipy|early_stopping"):
+    for params, match in [({"solver": "scipy"}, 'solver="scipy" needs the whole Jacobian'),
+                          ({"early_stopping": True},
+                           "early_stopping is not supported on dask data")]:
+        with pytest.raises(ValueError, match=match):
             DaskLMWCRegressor(**params).fit(X, y)
     with pytest.raises(ValueError, match="1-D"):
         DaskLMWCClassifier().fit(X, np.eye(2)[(X[:, 0] > 0).astype(int)])
@@ -243,15 +248,15 @@ def test_batched_tries_need_fewer_passes(loss_name, monkeypatch):
     w0 = rng.uniform(-1, 1, network.n_weights)
     blocks = chunked.X.numblocks[0]
     results, passes = [], []
-    for trial_batch in (1, 3):
-        chunked.trial_batch = trial_batch
+    for tries_per_pass in (1, 3):
+        chunked.tries_per_pass = tries_per_pass
         calls.clear()
-        results.append(levenberg_marquardt(chunked, w0.copy(), make_policy(
+        results.append(serve(lm_run(chunked, w0.copy(), make_policy(
             None, "stall", objective=chunked, w=w0, value=None, draw=None),
-            mu=1.0, max_iter=8))
+            mu=1.0, max_iter=8)))
         passes.append({kind: calls.count(kind) / blocks for kind in set(calls)})
-    reference = levenberg_marquardt(memory, w0.copy(), make_policy(
-        None, "stall", objective=memory, w=w0, value=None, draw=None), mu=1.0, max_iter=8)
+    reference = serve(lm_run(memory, w0.copy(), make_policy(
+        None, "stall", objective=memory, w=w0, value=None, draw=None), mu=1.0, max_iter=8))
     for result in results:
         assert result.n_iter == reference.n_iter == 8
         np.testing.assert_allclose(result.loss_curve, reference.loss_curve, rtol=1e-8)

@@ -96,5 +96,8 @@ def test_he_lecun_std_and_zero_biases(method, var):
 
 def test_unknown_method_raises():
     net = Network(2, (3,), 1)
-    with pytest.raises((KeyError, ValueError)):
+    with pytest.raises(ValueError, match="Unknown init 'no-such-init'") as info:
         initialize(net, "no-such-init", np.random.RandomState(0))
+    # and it names every valid method
+    for method in ("uniform", "nguyen-widrow", "glorot", "he", "lecun"):
+        assert repr(method) in str(info.value)

@@ -387,9 +387,12 @@ def test_kronecker_gram_equals_jacobian_gram(topology, n_out):
 
 @pytest.mark.parametrize("n_out", [1, 3])
 @pytest.mark.parametrize("topology", TOPOLOGIES)
-def test_stacked_weights_give_each_networks_own_results(topology, n_out):
+def test_stacked_weights_give_each_networks_own_results(topology, n_out, flat_count):
     net, _, X = _make(topology, n_out=n_out, n=9)
-    W = np.random.RandomState(5).normal(0.0, 0.8, (4, net.n_weights))
+    # weights of growing scale, from nearly linear networks to saturated ones, so
+    # that the networks' flat counts differ and a count mixed up between them shows
+    scales = np.array([0.05, 0.8, 2.0, 6.0])[:, None]
+    W = scales * np.random.RandomState(5).normal(0.0, 1.0, (4, net.n_weights))
     Y, A, D = net.backprop(W, X)
     J = net.assemble_jacobian(A, D)
     r = np.random.RandomState(6).normal(size=(4, 9, n_out))
@@ -402,10 +405,26 @@ def test_stacked_weights_give_each_networks_own_results(topology, n_out):
         assert_allclose(Y_flat[t], y1, rtol=1e-13, atol=1e-14)
         assert_allclose(J[t], net.assemble_jacobian(a1, d1), rtol=1e-13, atol=1e-14)
         assert_allclose(g[t], net.gradient(a1, d1, r[t]), rtol=1e-12, atol=1e-13)
-        assert flat[t] == net.flat_count(w, X, threshold=0.5)
+        assert flat[t] == flat_count(net, w, X, threshold=0.5)
     # and the single network's Jacobian is the finite-difference one (above), so the
     # stacked results are checked against an independent computation too
-    assert len(set(flat.tolist())) > 1 or flat.sum() == 0
+    assert len(set(flat.tolist())) == len(W)
+
+
+@pytest.mark.parametrize("threshold", [None, 0.5])  # None: the default, 0.1
+@pytest.mark.parametrize("act", ACTS)
+@pytest.mark.parametrize("topology", TOPOLOGIES)
+def test_flat_count_is_the_flat_spots(topology, act, threshold, flat_count):
+    # weights large enough that some (sample, neuron) pairs saturate and some do not
+    net, w, X = _make(topology, act=act, n=40, seed=1)
+    w = 2.5 * w
+    kwargs = {} if threshold is None else {"threshold": threshold}
+    Y, count, _ = net.forward_counting_flat(w, X, **kwargs)
+    assert_allclose(Y, net.forward(w, X), rtol=1e-13, atol=1e-14)
+    expected = flat_count(net, w, X, **kwargs)
+    assert count == expected
+    if act != "identity":  # its slope is the same everywhere: never flat
+        assert 0 < expected < len(X) * (net.n_columns - net.n_inputs)
 
 
 @pytest.mark.parametrize("topology", TOPOLOGIES)

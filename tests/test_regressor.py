@@ -403,3 +403,93 @@ def test_sparse_input_fits_as_dense(name):
     for a, b in zip(dense.coefs_, sparse.coefs_):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(sparse.predict(sp.csc_matrix(X)), dense.predict(X))
+
+
+# ---- the Bayesian state belongs to the returned weights (issue 22) -----------------
+def _friedman(n=300, seed=0):
+    from sklearn.datasets import make_friedman1
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = make_friedman1(n, 16, noise=1.0, random_state=seed)
+    return StandardScaler().fit_transform(X), y
+
+
+def _state_at_returned_weights(est, X, y):
+    """The training loss (``loss_``'s definition) and gamma of the fitted weights under
+    the fitted ``alpha_``, written out from the whole Jacobian."""
+    network = est._network
+    w = network.pack(est.coefs_, est.intercepts_)
+    Y = ((y.reshape(len(y), -1) - est._y_mean) / est._y_scale)
+    out, J = network.jacobian(w, X)
+    penalised = ~network.bias_mask()
+    W = w[penalised]
+    loss = (np.sum((out - Y) ** 2) + est.alpha_ * W @ W) / Y.size
+    Jf = J.reshape(-1, network.n_weights)
+    # the prior's factor: Q + alpha (penalty + a 1e-6 jitter on every weight)
+    A = Jf.T @ Jf + est.alpha_ * np.diag(penalised + 1e-6)
+    inverse = np.linalg.inv(A)
+    gamma = penalised.sum() - est.alpha_ * np.trace(inverse[np.ix_(penalised, penalised)])
+    return loss, gamma
+
+
+@pytest.mark.parametrize("params", [
+    dict(random_state=5),  # compression acts, and the best point is restored
+    dict(compression="restart", random_state=1, max_iter=40),
+    dict(n_init=3, random_state=2, hidden_layer_sizes=(4,)),
+    dict(compression=None, random_state=0, max_iter=30),
+])
+def test_bayes_alpha_and_gamma_are_those_of_the_returned_weights(params):
+    X, y = _friedman()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est = LMWCRegressor(**params).fit(X, y)
+    loss, gamma = _state_at_returned_weights(est, X, y)
+    assert est.loss_ == pytest.approx(loss, rel=1e-9)
+    assert est.n_effective_params_ == pytest.approx(gamma, rel=1e-6)
+
+
+def test_bayes_compression_returns_the_best_point_with_its_alpha():
+    # the reproduction of issue 22: the path ends worse than its best, whose weights
+    # (and now alpha) are returned
+    X, y = _friedman()
+    est = LMWCRegressor(random_state=5).fit(X, y)
+    assert est.n_compressions_ > 0
+    assert est.loss_curve_[-1] > 1.5 * est.loss_  # the path as run, not rewritten
+    # the policy keeps the best of the points where it acted: near the curve's minimum
+    assert min(est.loss_curve_) <= est.loss_ <= 1.001 * min(est.loss_curve_)
+    w2 = sum(float(c.ravel() @ c.ravel()) for c in est.coefs_)
+    # gamma / ||W||^2 / beta, beta from the returned weights' residuals
+    residuals = est.loss_ * len(y) - est.alpha_ * w2
+    beta = (len(y) - est.n_effective_params_) / residuals
+    assert est.n_effective_params_ > 5  # not the collapsed last iterate's 0.7
+    assert est.alpha_ == pytest.approx(est.n_effective_params_ / w2 / beta, rel=0.2)
+
+
+def test_bayes_early_stopping_returns_the_alpha_of_the_best_validation_weights():
+    from sklearn.model_selection import train_test_split
+
+    X, y = _friedman()
+    est = LMWCRegressor(early_stopping=True, random_state=3, max_iter=60).fit(X, y)
+    # the training part of fit's own split (its first use of the random state)
+    X_train, _, y_train, _ = train_test_split(X, y, test_size=0.1,
+                                              random_state=np.random.RandomState(3))
+    loss, gamma = _state_at_returned_weights(est, X_train, y_train)
+    assert est.loss_ == pytest.approx(loss, rel=1e-9)
+    assert est.n_effective_params_ == pytest.approx(gamma, rel=1e-6)
+
+
+def test_bayes_warm_start_goes_on_from_the_returned_alpha(monkeypatch):
+    from sklearn_lmwc import _bayes
+
+    X, y = _friedman(200)
+    est = LMWCRegressor(random_state=5, max_iter=40).fit(X, y)
+    starts = []
+    start = _bayes.Prior.start
+    monkeypatch.setattr(_bayes.Prior, "start",
+                        lambda self, alpha=None: (starts.append(alpha), start(self, alpha)))
+    alpha = est.alpha_
+    est.set_params(warm_start=True, max_iter=3, compression=None).fit(X, y)
+    assert starts == [alpha]
+    loss, gamma = _state_at_returned_weights(est, X, y)
+    assert est.loss_ == pytest.approx(loss, rel=1e-9)
+    assert est.n_effective_params_ == pytest.approx(gamma, rel=1e-6)

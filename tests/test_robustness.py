@@ -26,23 +26,17 @@ import scipy.sparse as sp
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning, DataConversionWarning, NotFittedError
 from sklearn.utils.validation import check_is_fitted
-from threadpoolctl import threadpool_limits
 
 from sklearn_lmwc import LMWCClassifier, LMWCRegressor
-from sklearn_lmwc._losses import Objective
-from sklearn_lmwc._solve import GramSystem
+from sklearn_lmwc._objective import Objective
+from sklearn_lmwc._solve import WeightSpaceSystem
 
 pytestmark = [
     pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning"),
     # unscaled inputs on purpose; test_saturation_warning_only_for_unscaled_inputs asserts it
     pytest.mark.filterwarnings(r"ignore:\d+% of the hidden activations are saturated:UserWarning"),
+    pytest.mark.usefixtures("one_blas_thread"),  # see conftest.py
 ]
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _single_threaded_blas():
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
 
 
 X = np.random.RandomState(0).uniform(-1, 1, (40, 3))
@@ -574,13 +568,13 @@ def test_more_weights_than_residuals(Estimator, y, solver):
 def damping_spy(monkeypatch):
     """The damping of every step the built-in LM tries."""
     seen = []
-    original = GramSystem.solve
+    original = WeightSpaceSystem.solve
 
     def spy(self, mu):
         seen.append(mu)
         return original(self, mu)
 
-    monkeypatch.setattr(GramSystem, "solve", spy)
+    monkeypatch.setattr(WeightSpaceSystem, "solve", spy)
     return seen
 
 

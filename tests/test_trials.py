@@ -5,8 +5,8 @@ import pytest
 from joblib import parallel_config
 from threadpoolctl import threadpool_info, threadpool_limits
 
-from sklearn_lmwc import LMWCRegressor, _batched, _losses
-from sklearn_lmwc._losses import Objective
+from sklearn_lmwc import LMWCRegressor, _costs
+from sklearn_lmwc._passes import Passes
 from sklearn_lmwc._trials import blas_threads
 
 
@@ -33,28 +33,28 @@ def test_a_fit_on_threads_is_the_fit_on_one(alpha, monkeypatch):
     # the threads BLAS may use run the shares of the rows, with one BLAS thread each;
     # the shares, and so the sums, are the same on one thread
     X, y = _data()
-    monkeypatch.setattr(_losses, "_MIN_SHARE_STATE", 1000)  # shares of this small set
+    monkeypatch.setattr(_costs, "_MIN_SHARE_STATE", 1000)  # shares of this small set
     objectives, blas = [], []
-    use_threads, sums = Objective.use_threads, Objective.gauss_newton_sums
+    use_threads, map_shares = Passes.use_threads, Passes.map_shares
 
     def recording(self, threads):
         objectives.append(self)
         return use_threads(self, threads)
 
-    def recording_blas(self, w):
+    def recording_blas(self, *args, **kwargs):
         blas.append(blas_threads())
-        return sums(self, w)
+        return map_shares(self, *args, **kwargs)
 
-    monkeypatch.setattr(Objective, "use_threads", recording)
-    monkeypatch.setattr(Objective, "gauss_newton_sums", recording_blas)
+    monkeypatch.setattr(Passes, "use_threads", recording)
+    monkeypatch.setattr(Passes, "map_shares", recording_blas)
     monkeypatch.setattr("sklearn_lmwc._trials.blas_threads", lambda: 2)
     params = dict(hidden_layer_sizes=(6,), alpha=alpha, tol=None, max_iter=15,
                   random_state=0)
     split = LMWCRegressor(**params).fit(X, y)
-    (objective,) = objectives
-    assert objective.shares > 1 and objective.threads == 2 and set(blas) == {1}
-    # the trial kept refers to its objective: closed, without its forward state
-    assert objective._kept is None
+    (passes,) = objectives
+    assert passes.shares > 1 and passes.threads == 2 and set(blas) == {1}
+    # the trial's objective is closed when it ends: no forward state kept
+    assert passes._kept is None
     monkeypatch.setattr("sklearn_lmwc._trials.blas_threads", lambda: 1)
     alone = LMWCRegressor(**params).fit(X, y)
     assert objectives[1].threads == 1
@@ -65,8 +65,8 @@ def test_a_fit_on_threads_is_the_fit_on_one(alpha, monkeypatch):
 def test_n_jobs_and_threads_give_identical_trials(monkeypatch):
     # joblib's workers allow other BLAS threads than the caller: the trials are the same
     X, y = _data()
-    monkeypatch.setattr(_losses, "_MIN_SHARE_STATE", 1000)
-    monkeypatch.setattr(_batched, "MAX_WORK", 0)  # trials one by one
+    monkeypatch.setattr(_costs, "_MIN_SHARE_STATE", 1000)
+    monkeypatch.setattr(_costs, "_MAX_WORK_TOGETHER", 0)  # trials one by one
     params = dict(hidden_layer_sizes=(6,), tol=None, max_iter=10, n_init=2,
                   random_state=0)
     one = LMWCRegressor(**params, n_jobs=1).fit(X, y)
@@ -80,16 +80,16 @@ def test_n_jobs_and_threads_give_identical_trials(monkeypatch):
 def test_scipy_backend_stays_on_one_thread(monkeypatch):
     # its Jacobian is one pass of its own, not in shares
     X, y = _data()
-    monkeypatch.setattr(_losses, "_MIN_SHARE_STATE", 1000)
+    monkeypatch.setattr(_costs, "_MIN_SHARE_STATE", 1000)
     monkeypatch.setattr("sklearn_lmwc._trials.blas_threads", lambda: 2)
     threads = []
-    use_threads = Objective.use_threads
+    use_threads = Passes.use_threads
 
     def recording(self, n):
         threads.append(use_threads(self, n))
         return threads[-1]
 
-    monkeypatch.setattr(Objective, "use_threads", recording)
+    monkeypatch.setattr(Passes, "use_threads", recording)
     LMWCRegressor(hidden_layer_sizes=(6,), solver="scipy", max_iter=5,
                   random_state=0).fit(X, y)
     assert threads == [1]
@@ -101,9 +101,9 @@ def test_blas_threads_are_shared_among_the_shares(threads, large, limit, monkeyp
     # the threads allowed: the shares' threads each with its part of BLAS's, which
     # only go to large products
     X, y = _data()
-    monkeypatch.setattr(_losses, "_MIN_SHARE_STATE", 1000 if threads == 2 else 1e30)
+    monkeypatch.setattr(_costs, "_MIN_SHARE_STATE", 1000 if threads == 2 else 1e30)
     monkeypatch.setattr("sklearn_lmwc._trials.blas_threads", lambda: 4)
-    monkeypatch.setattr("sklearn_lmwc._trials._MIN_PRODUCT_FOR_BLAS_THREADS",
+    monkeypatch.setattr(_costs, "_MIN_PRODUCT_FOR_BLAS_THREADS",
                         0 if large else float("inf"))
     recorded = []
 

@@ -1,0 +1,264 @@
+"""Tests of the per-iteration monitor (_stopping.py): the ``tol`` rule, early stopping's
+metric and best weights, what is recorded per iteration, and the verbose lines.
+
+The monitor is fed synthetic loss and score sequences; where it stops is computed
+here from the rule's text (``_reference_stop``), over the whole sequence at once,
+not by replaying the monitor's running state.
+"""
+
+import re
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from numpy.lib.stride_tricks import sliding_window_view
+
+from sklearn_lmwc._stopping import Monitor
+
+
+def _reference_stop(metrics, tol, n_iter_no_change):
+    """1-based iteration after which the rule ends the fit, or None.
+
+    An iteration improves when its metric is below the best of all earlier ones by
+    more than tol; the fit stops after n_iter_no_change + 1 iterations in a row
+    without improvement.
+    """
+    metrics = np.asarray(metrics, dtype=float)
+    best_before = np.concatenate([[np.inf], np.minimum.accumulate(metrics)[:-1]])
+    stalled = ~(metrics < best_before - tol)
+    window = n_iter_no_change + 1
+    if len(metrics) < window:
+        return None
+    full = np.flatnonzero(sliding_window_view(stalled, window).all(axis=1))
+    return int(full[0]) + window if full.size else None
+
+
+def _run(monitor, losses, events=None):
+    """Feed one loss per iteration (weights: the iteration's number) until the
+    monitor says stop; the iteration it stopped after, or None."""
+    for i, loss in enumerate(losses, 1):
+        event = False if events is None else events[i - 1]
+        if monitor(i, np.full(3, float(i)), loss, event):
+            return i
+    return None
+
+
+def _noisy_descent(seed, n=300):
+    # decreasing on the whole, with noise: improvements, stalls and resets mixed
+    rng = np.random.default_rng(seed)
+    return np.exp(-np.arange(n) / 40.0) + 0.02 * rng.random(n)
+
+
+# ---- the tol rule on the training loss ----------------------------------------------
+
+# every case's stopping iteration comes from _reference_stop; what each one exercises:
+_CASES = {
+    # nothing improves after the first iteration
+    "constant": (np.ones(30), 1e-3, 3),
+    # every iteration below the previous by 0.4 tol: never more than tol below the
+    # best so far (a best kept only at improvements would see one every third step)
+    "creep below tol": (1.0 - 0.04 * np.arange(30), 0.1, 4),
+    # improvements by more than tol, then a stall
+    "steps then flat": (np.r_[1.0 - 0.3 * np.arange(4), np.full(20, 0.1)], 0.2, 2),
+    # worse iterations, then an improvement just before the limit resets the count
+    "reset": (np.r_[1.0, np.full(3, 2.0), 0.5, np.full(20, 3.0)], 0.01, 3),
+    # n_iter_no_change=0: the first iteration without improvement ends the fit
+    "no patience": (np.r_[1.0, 0.5, 0.25, 0.3, 0.1], 0.0, 0),
+}
+
+
+@pytest.mark.parametrize("losses, tol, n_iter_no_change", _CASES.values(), ids=_CASES)
+def test_tol_rule_stops_where_the_rule_says(losses, tol, n_iter_no_change):
+    expected = _reference_stop(losses, tol, n_iter_no_change)
+    assert expected is not None  # every case stops within its sequence
+    assert _run(Monitor(tol, n_iter_no_change), losses) == expected
+
+
+def test_an_improvement_resets_the_count():
+    # the same stall, with and without an improvement inside it
+    stall = np.ones(10)
+    reset = stall.copy()
+    reset[3] = 0.5
+    n_iter_no_change = 3
+    stops = [_run(Monitor(1e-3, n_iter_no_change), losses) for losses in (stall, reset)]
+    assert stops == [_reference_stop(stall, 1e-3, n_iter_no_change),
+                     _reference_stop(reset, 1e-3, n_iter_no_change)]
+    # a stall of n_iter_no_change + 1 iterations after the last improvement
+    assert stops[0] == 1 + n_iter_no_change + 1
+    assert stops[1] == 4 + n_iter_no_change + 1
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("tol", [0.0, 1e-3, 1e-2])
+@pytest.mark.parametrize("n_iter_no_change", [0, 2, 10])
+def test_tol_rule_on_noisy_descents(seed, tol, n_iter_no_change):
+    losses = _noisy_descent(seed)
+    expected = _reference_stop(losses, tol, n_iter_no_change)
+    assert expected is not None
+    assert _run(Monitor(tol, n_iter_no_change), losses) == expected
+
+
+def test_noisy_descents_exercise_resets():
+    # the sequences above do stall and then improve again before the rule stops them
+    losses, tol, n_iter_no_change = _noisy_descent(0), 1e-3, 10
+    stop = _reference_stop(losses, tol, n_iter_no_change)
+    best_before = np.r_[np.inf, np.minimum.accumulate(losses)[:-1]]
+    improves = (losses < best_before - tol)[:stop]
+    resets = improves[1:] & ~improves[:-1]
+    assert stop is not None and resets.sum() >= 3
+
+
+def test_events_do_not_pause_the_count():
+    # compressions and restarts at any iteration: the fit still ends on the stall
+    losses, n_iter_no_change = np.r_[1.0, 0.5, np.full(10, 0.6)], 4
+    events = [i % 2 == 0 for i in range(len(losses))]
+    expected = _reference_stop(losses, 0.0, n_iter_no_change)
+    assert _run(Monitor(0.0, n_iter_no_change), losses, events) == expected
+
+
+def test_tol_none_never_stops():
+    losses = 1.0 + np.arange(50.0)  # worse at every iteration
+    # with tol=0 the rule stops this sequence at once
+    assert _run(Monitor(0.0, 0), losses) == _reference_stop(losses, 0.0, 0) == 2
+    assert _run(Monitor(None, 0), losses) is None
+
+
+def test_an_equal_metric_is_no_improvement():
+    # a metric equal to the best so far is not below it by more than tol=0: iterations
+    # that keep the weights (mu at mu_max) must not reset the count forever
+    losses = np.ones(10)
+    assert _run(Monitor(0.0, 2), losses) == _reference_stop(losses, 0.0, 2) == 4
+
+
+# ---- early stopping: minus the validation score, best weights ----------------------
+
+
+class _Scores:
+    """``validation(w)``: the score of iteration ``w[0]``, recording the weights seen."""
+
+    def __init__(self, scores):
+        self.scores, self.seen = scores, []
+
+    def __call__(self, w):
+        self.seen.append(w.copy())
+        return self.scores[int(w[0]) - 1]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_validation_score_drives_the_rule(seed):
+    rng = np.random.default_rng(seed)
+    scores = 1.0 - _noisy_descent(seed) + 0.01 * rng.random(300)
+    losses = np.ones(300)  # the loss stalls at once: it must not be what counts
+    tol, n_iter_no_change = 1e-3, 5
+    validation = _Scores(scores)
+    monitor = Monitor(tol, n_iter_no_change, validation=validation)
+    stop = _run(monitor, losses)
+    assert stop == _reference_stop(-scores, tol, n_iter_no_change)
+    assert stop > _reference_stop(losses, tol, n_iter_no_change)
+    # a score per iteration, each of that iteration's weights
+    np.testing.assert_array_equal(monitor.scores, scores[:stop])
+    np.testing.assert_array_equal([w[0] for w in validation.seen], np.arange(1, stop + 1))
+
+
+def test_best_weights_are_a_copy_of_the_best_iterations():
+    scores = np.array([0.1, 0.5, 0.3, 0.7, 0.7, 0.2, 0.6])
+    monitor = Monitor(None, 10, validation=_Scores(scores))
+    w = np.empty(3)  # one buffer, overwritten by every iteration, as a loop may do
+    for i in range(1, len(scores) + 1):
+        w[:] = i
+        monitor(i, w, 1.0, False)
+        best = int(np.argmax(scores[:i]))  # first of equal scores
+        assert monitor.best_score == scores[best]
+        np.testing.assert_array_equal(monitor.best_w, np.full(3, best + 1.0))
+    assert not np.shares_memory(monitor.best_w, w)
+
+
+def test_best_weights_keep_the_objectives_state_at_them():
+    # a Bayesian alpha is state of the fit: early stopping returns it with its weights
+    scores = np.array([0.1, 0.5, 0.3, 0.7, 0.7, 0.2])
+    learned = {"alpha": 0.0}
+    monitor = Monitor(None, 10, validation=_Scores(scores), state=lambda: learned["alpha"])
+    for i in range(1, len(scores) + 1):
+        learned["alpha"] = 10.0 * i  # what the objective holds at iteration i
+        monitor(i, np.full(3, float(i)), 1.0, False)
+        assert monitor.best_state == 10.0 * (int(np.argmax(scores[:i])) + 1)
+
+
+def test_without_validation_no_scores_or_best_weights():
+    monitor = Monitor(1e-3, 2)
+    _run(monitor, np.ones(5))
+    assert monitor.scores == [] and monitor.best_w is None
+
+
+# ---- saturation curve ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("validation", [False, True])
+@pytest.mark.parametrize("tol", [None, 1e-3])
+def test_saturation_is_recorded_per_call(tol, validation):
+    rng = np.random.default_rng(0)
+    ws = rng.normal(size=(20, 6))
+    monitor = Monitor(tol, 50, saturation=lambda w: float(np.mean(w > 0)),
+                      validation=_Scores(np.linspace(0, 1, 20)) if validation else None)
+    for i, w in enumerate(ws, 1):
+        w = w.copy()
+        w[0] = i  # the validation's key
+        monitor(i, w, 1.0, False)
+        ws[i - 1] = w
+    assert monitor.saturation_curve == [float(np.mean(w > 0)) for w in ws]
+
+
+def test_no_saturation_callable_records_nothing():
+    monitor = Monitor(None, 1)
+    _run(monitor, np.ones(5))
+    assert monitor.saturation_curve == []
+
+
+# ---- verbose lines ------------------------------------------------------------------
+
+_ITERATION = re.compile(r"^(?P<label>.*?)Iteration (?P<i>\d+), loss = (?P<loss>\S+?)"
+                        r"(?:, mu = (?P<mu>\S+))?$")
+_EVENT = re.compile(r"^(?P<label>.*?)  \* (?P<what>.*)$")
+
+
+@pytest.mark.parametrize("label", ["", "Trial 3: "])
+@pytest.mark.parametrize("policy", ["compression", "none", "restart"])
+def test_verbose_lines(capsys, label, policy):
+    # a restart policy has no omega
+    policy = {"compression": SimpleNamespace(omega=0.3), "none": None,
+              "restart": SimpleNamespace()}[policy]
+    monitor = Monitor(None, 1, verbose=2, label=label, policy=policy)
+    calls = [(1, 0.123456789, False, 1e-3), (2, 2.5e-7, True, None),
+             (3, 1234.56789, True, 10.0), (4, 3.0, False, None)]
+    omegas = []
+    for i, loss, event, mu in calls:
+        if policy is not None and hasattr(policy, "omega"):
+            policy.omega = 0.3 * i  # the line shows omega at the time of the event
+        omegas.append(getattr(policy, "omega", None))
+        monitor(i, np.zeros(2), loss, event, mu=mu)
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == len(calls) + sum(event for _, _, event, _ in calls)
+    for (i, loss, event, mu), omega in zip(calls, omegas):
+        match = _ITERATION.match(lines.pop(0))
+        assert match and match["label"] == label and int(match["i"]) == i
+        assert float(match["loss"]) == pytest.approx(loss, rel=1e-7)
+        if mu is None:
+            assert match["mu"] is None
+        else:
+            assert float(match["mu"]) == pytest.approx(mu, rel=0.05)
+        if event:
+            match = _EVENT.match(lines.pop(0))
+            assert match and match["label"] == label
+            if omega is None:
+                assert match["what"] == "restart"
+            else:
+                what, value = match["what"].split(" = ")
+                assert what == "compression, omega"
+                assert float(value) == pytest.approx(omega, rel=1e-3)
+
+
+@pytest.mark.parametrize("verbose", [0, 1])
+def test_quiet_below_verbose_2(capsys, verbose):
+    monitor = Monitor(1e-3, 2, verbose=verbose, policy=SimpleNamespace(omega=0.5))
+    _run(monitor, np.ones(5), events=[True] * 5)
+    assert capsys.readouterr().out == ""
