@@ -25,7 +25,7 @@ from ._network import NET_STATISTICS, TOPOLOGIES, Network
 from ._loop import INTERRUPTED, MAX_ITER
 from ._objective import Objective
 from ._solvers import SOLVERS
-from ._trials import best_trial, init_results, run_solver, run_trials
+from ._trials import init_results, ranked_trials, run_solver, run_trials
 
 # a feature whose root mean square exceeds this is taken as unscaled
 _UNSCALED = 10.0
@@ -155,12 +155,26 @@ hidden_layer_sizes : array-like of int, default=(10,)
         segment, from a Gauss-Newton matrix computed for it (MINPACK keeps its
         own factorisation).
 
+    weight_groups : {"single", "layers", "ard"}, default="single"
+        The hyperparameters of ``alpha="bayes"``: ``"single"``, one alpha over
+        every weight but the biases (which are not penalised); ``"layers"``, one
+        alpha per group of weights as in Netlab: the weights from the inputs (into
+        every layer that sees them), between hidden layers, from the hidden layers
+        into the outputs, and the biases; ``"ard"`` (automatic relevance
+        determination), one alpha per input feature (the weights leaving it), and
+        the other groups as for ``"layers"``: ``input_relevance_`` then tells which
+        inputs the fit uses. Each group's effective number of parameters comes from
+        the same factorisation. Other than ``"single"`` needs ``alpha="bayes"``.
+
     init : {"uniform", "nguyen-widrow", "glorot", "he", "lecun"}, default="uniform"
         Weight initialisation; ``"uniform"`` is the paper's U[-1, 1].
 
     n_init : int, default=1
-        Independent trials from different random starts; the best (validation
-        score with ``early_stopping``, training loss otherwise) is kept. With the
+        Independent trials from different random starts; the best is kept: the
+        best validation score with ``early_stopping``, else the highest log
+        evidence with ``alpha="bayes"`` (``log_evidence_``: with a data-fitted
+        penalty the lowest training loss is the most overfitted trial), else the
+        lowest training loss (the paper's setting). With the
         built-in solver, trials of small networks run together, their arrays
         stacked, so that many cost little more than one: when an iteration's J^T J
         is small (samples x outputs x weights^2 below 1e8) and the damped system is
@@ -168,6 +182,14 @@ hidden_layer_sizes : array-like of int, default=(10,)
         space when that is cheaper, as for many more weights than samples x
         outputs); the Dask estimators run them one by one. Each still takes the path
         it takes alone. ``init_results_`` describes every trial.
+
+    committee_size : int, default=1
+        Predict with a committee: the average of the predictions (the
+        classifier's probabilities) of the ``committee_size`` best trials, in the
+        order ``n_init`` keeps them (highest evidence first with
+        ``alpha="bayes"``). At most ``n_init``; a warm start continues the best
+        trial alone. ``coefs_`` and ``intercepts_`` are the best trial's; every
+        member's are in ``committee_coefs_`` and ``committee_intercepts_``.
 
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the training data, score it after every
@@ -260,11 +282,26 @@ coefs_ : list of ndarray
         computed at the returned weights under ``alpha_`` (between 0 and the number
         of penalised weights); None otherwise.
 
+    committee_coefs_, committee_intercepts_ : list of list of ndarray
+        Every committee member's ``coefs_`` and ``intercepts_``, best first (see
+        ``committee_size``); the first are ``coefs_`` and ``intercepts_``.
+
+    log_evidence_ : float or None
+        With ``alpha="bayes"``, the log marginal likelihood of the training targets
+        under the Laplace (Gauss-Newton) approximation at the returned weights
+        (MacKay 1992; Bishop 1995, section 10.4): the data and penalty terms, the
+        log determinant of the posterior precision, the normalisers of the prior and
+        (squared error) of the noise, and the hidden units' symmetries
+        (permutations, and sign flips for tanh and logistic). Biases carry a flat
+        prior of unit density; the regressor's targets count in their own units
+        (the internal standardisation's Jacobian included). None otherwise.
+
     init_results_ : dict of ndarray
         One entry per trial (``n_init`` of them, in the order of their seeds; one
         on a warm start; fewer if training was interrupted): ``"loss"`` (the
         training loss at the trial's end, on the scale of ``loss_``),
-        ``"n_iter"``, ``"n_compressions"``, ``"converged"`` (reached ``goal``) and
+        ``"n_iter"``, ``"n_compressions"``, ``"converged"`` (reached ``goal``),
+        ``"log_evidence"`` (as ``log_evidence_``, NaN without ``alpha="bayes"``) and
         ``"seconds"``, the trial's share of the fit's time (when trials run
         together, their batch's time divided equally). With ``goal``, the rate of
         success and the time per success of a random start.
@@ -354,6 +391,8 @@ class BaseLMWC(BaseEstimator):
         "alpha": [Interval(Real, 0, None, closed="left"), StrOptions({"auto", "bayes"})],
         "init": [StrOptions(set(INITS))],
         "n_init": [Interval(Integral, 1, None, closed="left")],
+        "committee_size": [Interval(Integral, 1, None, closed="left")],
+        "weight_groups": [StrOptions({"single", "layers", "ard"})],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
@@ -366,9 +405,9 @@ class BaseLMWC(BaseEstimator):
     # the defaults live in the estimators' own signatures, so that errors name them
     def __init__(self, *, hidden_layer_sizes, topology, activation, gain, solver,
                  compression, trigger, beta, interval, omega, rho, net_statistic, mu,
-                 mu_factor, mu_min, mu_max, max_iter, goal, tol, alpha, init, n_init,
-                 early_stopping, validation_fraction, n_iter_no_change, n_jobs,
-                 random_state, verbose, warm_start):
+                 mu_factor, mu_min, mu_max, max_iter, goal, tol, alpha, weight_groups,
+                 init, n_init, committee_size, early_stopping, validation_fraction,
+                 n_iter_no_change, n_jobs, random_state, verbose, warm_start):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.topology = topology
         self.activation = activation
@@ -389,8 +428,10 @@ class BaseLMWC(BaseEstimator):
         self.goal = goal
         self.tol = tol
         self.alpha = alpha
+        self.weight_groups = weight_groups
         self.init = init
         self.n_init = n_init
+        self.committee_size = committee_size
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
@@ -420,6 +461,15 @@ class BaseLMWC(BaseEstimator):
         """Validation score (higher is better) of network outputs against encoded targets."""
         raise NotImplementedError
 
+    def _combine(self, outputs):
+        """A committee's outputs from its members' (a list of arrays): their mean,
+        which averages the predictions when the decoding is linear."""
+        return np.mean(outputs, axis=0)
+
+    def _log_evidence_offset(self, weight_sum):
+        """What the log evidence of the encoded targets gains in the units of y."""
+        return 0.0
+
     def _decode(self, outputs):
         """Network outputs in the units of the predictions (regressor: of y)."""
         return outputs
@@ -433,6 +483,12 @@ class BaseLMWC(BaseEstimator):
         if not self.mu_min <= self.mu <= self.mu_max:
             raise ValueError(f"mu must lie in [mu_min, mu_max], got mu_min={self.mu_min}, "
                              f"mu={self.mu}, mu_max={self.mu_max}.")
+        if self.committee_size > self.n_init:
+            raise ValueError(f"committee_size={self.committee_size} needs as many trials: "
+                             f"n_init={self.n_init}.")
+        if self.weight_groups != "single" and self.alpha not in ("bayes", "auto"):
+            raise ValueError(f'weight_groups="{self.weight_groups}" estimates one alpha per '
+                             f'group: it needs alpha="bayes", got alpha={self.alpha!r}.')
         if self.trigger == "interval" and self.interval is None:
             raise ValueError('trigger="interval" needs interval, an int >= 1.')
         loss = getattr(self, "loss", "squared_error")  # the regressor has no loss parameter
@@ -485,7 +541,8 @@ class BaseLMWC(BaseEstimator):
         trials = run_trials(params, objective, network, loss, X, Y, sample_weight, w0,
                             seeds, validation, make_objective,
                             self.alpha_ if resume else None)
-        trial = best_trial(trials, self.early_stopping)
+        ranked = ranked_trials(trials, self.early_stopping)
+        trial = ranked[0]
         if self.verbose:
             print(f"Kept trial {trial.number} of {len(seeds)}: "
                   f"{trial.summary(objective.mean(trial.result.value))}; "
@@ -499,8 +556,14 @@ class BaseLMWC(BaseEstimator):
                 "(X too large for the network to learn from). Scale the inputs, for "
                 "example with sklearn.preprocessing.StandardScaler.")
         # trials missing: an interrupt stopped them before their first iteration
-        self._store(network, objective, trial, interrupted=len(trials) < len(seeds))
+        self._store(network, objective, ranked[:self.committee_size],
+                    interrupted=len(trials) < len(seeds))
+        # the evidence of the targets in their own units
+        offset = self._log_evidence_offset(objective.weight_sum)
+        self.log_evidence_ = None if trial.log_evidence is None else \
+            trial.log_evidence + offset
         self.init_results_ = init_results(trials, objective)
+        self.init_results_["log_evidence"] += offset
         self._warn_if_saturated(objective, trial.w)
         return self
 
@@ -580,14 +643,18 @@ class BaseLMWC(BaseEstimator):
 
         return X, Y, sample_weight, validation
 
-    def _store(self, network, objective, trial, interrupted):
+    def _store(self, network, objective, committee, interrupted):
+        trial = committee[0]
         result = trial.result
-        params = network.unpack(trial.w)
         self._network = network
-        # float32 X gives float32 weights, as in MLP, when they fit in float32
-        dtype = _narrowest(objective.X.dtype, [a for pair in params for a in pair])
-        self.coefs_ = [W.astype(dtype) for W, _ in params]
-        self.intercepts_ = [b.astype(dtype) for _, b in params]
+        self.committee_coefs_, self.committee_intercepts_ = [], []
+        for member in committee:
+            params = network.unpack(member.w)
+            # float32 X gives float32 weights, as in MLP, when they fit in float32
+            dtype = _narrowest(objective.X.dtype, [a for pair in params for a in pair])
+            self.committee_coefs_.append([W.astype(dtype) for W, _ in params])
+            self.committee_intercepts_.append([b.astype(dtype) for _, b in params])
+        self.coefs_, self.intercepts_ = self.committee_coefs_[0], self.committee_intercepts_[0]
         self.n_outputs_ = network.n_outputs
         self.n_iter_ = result.n_iter
         self.loss_ = objective.mean(trial.value)
@@ -618,15 +685,24 @@ class BaseLMWC(BaseEstimator):
 
     # ---- predict ---------------------------------------------------------------
     def _forward(self, X):
-        """The network's outputs for X, in the dtype of X and the fitted weights (as
-        scikit-learn's MLP: float32 stays float32)."""
+        """The network's outputs for X (a committee's combined, see ``_combine``), in
+        the dtype of X and the fitted weights (as scikit-learn's MLP: float32 stays
+        float32)."""
         check_is_fitted(self, "coefs_")
         X = validate_data(self, X, reset=False, dtype=_DTYPES, accept_sparse="csr")
-        w = self._network.pack(self.coefs_, self.intercepts_)
+        # the best member is coefs_ itself, whatever a user assigned to it
+        members = [(self.coefs_, self.intercepts_),
+                   *zip(self.committee_coefs_[1:], self.committee_intercepts_[1:])]
+        outputs = []
+        for coefs, intercepts in members:
+            w = self._network.pack(coefs, intercepts)
+            with np.errstate(all="ignore"):
+                outputs.append(np.concatenate(
+                    [self._network.forward(w, X[s])
+                     for s in gen_batches(X.shape[0], _PREDICT_ROWS)]
+                    or [np.empty((0, self.n_outputs_))]))
         with np.errstate(all="ignore"):
-            Z = np.concatenate([self._network.forward(w, X[s]) for s in
-                                gen_batches(X.shape[0], _PREDICT_ROWS)] or
-                               [np.empty((0, self.n_outputs_))])
+            Z = outputs[0] if len(outputs) == 1 else self._combine(outputs)
         if np.isnan(Z).any():  # +-inf is a limit (far extrapolation), NaN no answer
             raise ValueError("Input X is too large for the fitted network: its outputs "
                              f"overflow to NaN (max |X| = {abs(X).max():.3g}). Scale X "

@@ -21,37 +21,65 @@ import numpy as np
 _ALPHA_BOUNDS = (1e-6, 1e12)
 # the Bayesian alpha's start: weak next to the summed loss of any data set
 _ALPHA_START = 1e-3
-# jitter, relative to alpha, of the matrix whose inverse's trace gives gamma: keeps
-# the unpenalised directions (biases) factorisable at a negligible cost in gamma
+# jitter, relative to alpha (with groups, the smallest), of the matrix whose inverse's
+# trace gives gamma: keeps the unpenalised directions (biases) factorisable at a
+# negligible cost in gamma
 _TRACE_DAMPING = 1e-6
 
 
 class PriorState(NamedTuple):
     """What the prior has learned: ``alpha``, and ``gamma`` the effective number of
-    parameters of its last estimate (None before one, or with a fixed alpha)."""
+    parameters of its last estimate (None before one, or with a fixed alpha); with
+    groups of weights, arrays of one entry per group."""
 
-    alpha: float
-    gamma: float | None
+    alpha: float | np.ndarray
+    gamma: float | np.ndarray | None
 
 
 class Prior:
     """``0.5 * alpha * ||w||^2`` over the penalised weights (biases are not
-    penalised, as in scikit-learn's MLP).
+    penalised, as in scikit-learn's MLP); with ``groups``, ``0.5 * sum_g alpha_g
+    ||w_g||^2`` over every weight, one Bayesian alpha per group (MacKay 1992's
+    groups of weights, Netlab's; one group per input feature is automatic relevance
+    determination).
 
     Parameters
     ----------
     alpha : float or "bayes"
         A fixed penalty, or ``"bayes"``: re-estimated during training (0 until
-        ``start``).
+        ``start``). With groups, "bayes" only, and ``alpha`` an array (G,).
     penalised : ndarray of bool (n_weights,)
-        The weights the penalty acts on.
+        The weights the penalty acts on; with groups, every weight (biases too: they
+        have a group of their own).
+    groups : ndarray of int (n_weights,), optional
+        Each weight's group, 0 to G - 1, none empty (``Network.weight_groups``).
     """
 
-    def __init__(self, alpha, penalised):
+    def __init__(self, alpha, penalised, groups=None):
         self.bayes = isinstance(alpha, str)
-        self.alpha = 0.0 if self.bayes else float(alpha)
         self.gamma = None
-        self.penalised = penalised
+        self.groups = None
+        if groups is None:
+            self.alpha = 0.0 if self.bayes else float(alpha)
+            self.penalised = penalised
+            return
+        if not self.bayes:
+            raise ValueError(f"groups of weights need alpha='bayes', got alpha={alpha!r}")
+        groups = np.asarray(groups)
+        if groups.shape != np.shape(penalised) or not groups.size or \
+                not np.issubdtype(groups.dtype, np.integer) or groups.min() < 0:
+            raise ValueError("groups must be one int per weight, from 0")
+        self.groups = groups.astype(np.intp)
+        self.sizes = np.bincount(self.groups)  # weights per group
+        if not self.sizes.all():
+            raise ValueError("groups must be numbered 0 to G - 1, none empty")
+        self.alpha = np.zeros(self.sizes.size)
+        self.penalised = np.ones(self.groups.size, dtype=bool)
+
+    @property
+    def n_groups(self):
+        """The number of alphas: 1 without groups."""
+        return 1 if self.groups is None else self.sizes.size
 
     @property
     def active(self):
@@ -59,11 +87,33 @@ class Prior:
         Bayesian)."""
         return self.bayes or bool(self.alpha)
 
+    @property
+    def penalising(self):
+        """Whether the penalty can be nonzero now: a nonzero fixed alpha, or a
+        Bayesian one after ``start`` (``alpha`` may be an array: ask this, not its
+        truth)."""
+        if self.groups is None:
+            return bool(self.alpha)
+        return bool(np.any(self.alpha))
+
     def state(self):
-        return PriorState(self.alpha, self.gamma)
+        """The prior's ``PriorState``: copies, which the prior's later estimates leave
+        alone."""
+        if self.groups is None:
+            return PriorState(self.alpha, self.gamma)
+        return PriorState(self.alpha.copy(), None if self.gamma is None else self.gamma.copy())
 
     def restore(self, state):
-        self.alpha, self.gamma = state
+        alpha, gamma = state
+        if self.groups is None:
+            self.alpha, self.gamma = alpha, gamma
+        else:
+            self.alpha = self._group_array(alpha)
+            self.gamma = None if gamma is None else self._group_array(gamma)
+
+    def _group_array(self, value):
+        """A new float array (G,) of value (a scalar, or an array of G)."""
+        return np.array(np.broadcast_to(np.asarray(value, dtype=float), self.sizes.shape))
 
     def start(self, alpha=None):
         """Prepare a run. With ``alpha="bayes"`` the first estimate is ``alpha`` when
@@ -73,22 +123,48 @@ class Prior:
         weight taken as determined (``gamma = N_w``), gave penalties that shrank the
         hidden layer of small bridged networks to zero in one step, a saddle from
         which they kept only their linear part (a sine fit: R^2 0.66 instead of
-        0.98)."""
-        if self.bayes:
+        0.98). With groups every group starts there, or from ``alpha`` (a scalar,
+        or an array of one alpha per group)."""
+        if not self.bayes:
+            return
+        if self.groups is not None:
+            self.alpha = self._group_array(_ALPHA_START if alpha is None else alpha)
+        else:
             self.alpha = _ALPHA_START if alpha is None else float(alpha)
 
     def diagonal(self):
-        """The penalty's diagonal: alpha on the penalised weights, 0 elsewhere."""
+        """The penalty's diagonal: alpha on the penalised weights, 0 elsewhere (with
+        groups, each weight's group's alpha)."""
+        if self.groups is not None:
+            return self.alpha[self.groups]
         return self.alpha * self.penalised
 
     def penalty(self, w):
+        if self.groups is not None:
+            return 0.5 * float(self.alpha @ self._group_squares(w))
         wp = w[self.penalised]
         return 0.5 * self.alpha * (wp @ wp)
+
+    def _group_squares(self, w):
+        """``||w_g||^2`` per group (G,)."""
+        return np.bincount(self.groups, weights=w * w, minlength=self.sizes.size)
 
     def effective_parameters(self, system):
         """``gamma = N_w - alpha * tr_w(Q^-1)`` from ``system`` (Q including the
         current penalty; see ``reestimate`` for the damping of its factor), or None
-        when Q is not positive definite even with the jitter."""
+        when Q is not positive definite even with the jitter.
+
+        With groups, ``gamma_g = N_g - alpha_g * tr_g(Q^-1)`` per group (an array),
+        the block traces summed from one diagonal of the inverse (one
+        factorisation), the jitter relative to the smallest alpha."""
+        if self.groups is not None:
+            diagonal = system.inverse_diagonal(_TRACE_DAMPING * float(np.min(self.alpha)))
+            if diagonal is None:
+                return None
+            traces = np.bincount(self.groups, weights=diagonal, minlength=self.sizes.size)
+            gamma = np.clip(self.sizes - self.alpha * traces, 0.0, self.sizes)
+            # a non-finite diagonal (an overflowing Q) fails like a factorisation
+            return gamma if np.isfinite(gamma).all() else None
         n_w = np.count_nonzero(self.penalised)
         trace = system.inverse_trace(self.penalised, _TRACE_DAMPING * self.alpha)
         if trace is None:
@@ -111,14 +187,71 @@ class Prior:
         a factor of ``Q + 1e-6 * alpha * I``. The damped factor itself would count
         each direction the data do not determine as ``mu / (alpha + mu)`` of a
         parameter: nearly one while mu is large.
+
+        With groups, per group: ``alpha_g = gamma_g / ||w_g||^2`` divided by beta,
+        beta from the total gamma (the trace's damping relative to the smallest
+        alpha). A group the data do not determine takes the upper bound: its gamma
+        no more than the damping's own count (at most ``1e-6`` of a parameter per
+        weight, ``m / (alpha_g + m)``), its weights' data curvature a millionth of
+        alpha_g or less. At the mode for any alpha_g its weights are 0, where the
+        formula's limit is infinite; away from it (weights from their random
+        start) the formula gives the jitter's count over their norm, alpha_g at the
+        lower bound, and their weights, free, would stay where they started (a
+        constant input feature under ARD, measured).
         """
         if not self.bayes:
             return False
         gamma = self.effective_parameters(system)
         if gamma is None:  # Q not positive definite even with the jitter: keep alpha
             return False
+        if self.groups is not None:
+            variance = noise_variance(data, n_residuals, float(gamma.sum()))
+            with np.errstate(over="ignore"):  # inf: clipped to the upper bound
+                alpha = gamma / np.maximum(self._group_squares(w), 1e-300) * variance
+            alpha[gamma <= _TRACE_DAMPING * self.sizes] = np.inf  # undetermined
+            self.alpha = np.clip(alpha, *_ALPHA_BOUNDS)
+            self.gamma = gamma
+            return True
         wp = w[self.penalised]
         alpha = gamma / max(wp @ wp, 1e-300) * noise_variance(data, n_residuals, gamma)
         self.alpha = float(np.clip(alpha, *_ALPHA_BOUNDS))
         self.gamma = gamma
         return True
+
+
+def log_evidence(prior, w, value, log_det, n_residuals, loss, log_symmetries=0.0):
+    """The log marginal likelihood of the data under the Laplace (Gauss-Newton)
+    approximation at w, with the prior's alpha (MacKay 1992; Bishop 1995, 10.4).
+
+    In the objective's units (``value = E_D + sum_i 0.5 alpha_i w_i^2``, the loss at
+    w plus the penalty; ``alpha = a / beta``), with beta the noise precision the loss
+    gives at w (``1 / loss.noise_variance``; 1 for log-loss) and A = beta (Q + D) the
+    posterior precision (Q the Gauss-Newton matrix, D the penalty's diagonal)::
+
+        log p(D) = -beta value - 0.5 log det(Q + D) + 0.5 sum_(i penalised) log alpha_i
+                   - 0.5 k log beta + 0.5 k log 2 pi + loss's normaliser + log symmetries
+
+    ``log_det``: ``log det(Q + D)``; k the weights without a penalty (biases under a
+    flat prior of unit density, which the Laplace integral covers like the others);
+    the loss's normaliser ``0.5 n log(beta / 2 pi)`` for squared error over n
+    residuals; ``log_symmetries`` the log of the number of equivalent weight vectors
+    (hidden units' permutations and sign flips), each a mode of the posterior.
+    """
+    diagonal = prior.diagonal()
+    penalised = diagonal > 0
+    k = diagonal.size - np.count_nonzero(penalised)
+    data = value - prior.penalty(w)
+    gamma = 0.0 if prior.gamma is None else float(np.sum(prior.gamma))
+    beta = 1.0 / loss.noise_variance(data, n_residuals, gamma)
+    return float(-beta * value - 0.5 * log_det + 0.5 * np.log(diagonal[penalised]).sum()
+                 + 0.5 * k * (np.log(2 * np.pi) - np.log(beta))
+                 + loss.log_normaliser(n_residuals, beta) + log_symmetries)
+
+
+class Posterior(NamedTuple):
+    """The Laplace posterior at the weights a run returns: the prior's ``state`` there
+    (gamma computed at them) and the ``log_evidence`` (None without alpha="bayes", or
+    when Q + D cannot be factorised)."""
+
+    state: PriorState
+    log_evidence: float | None

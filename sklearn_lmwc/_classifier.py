@@ -1,7 +1,7 @@
 """LMWCClassifier."""
 
 import numpy as np
-from scipy.special import expit, softmax
+from scipy.special import expit, log_expit, log_softmax, logsumexp, softmax
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils._param_validation import StrOptions
@@ -114,7 +114,8 @@ class LMWCClassifier(ClassifierMixin, BaseLMWC):
                  solver="lm", compression="adaptive", trigger="stall", beta=1e-4,
                  interval=None, omega=0.1, rho=1.1, net_statistic="mean", mu=1e-3,
                  mu_factor=10.0, mu_min=1e-15, mu_max=1e15, max_iter=200, goal=0.0,
-                 tol=1e-4, alpha="auto", init="uniform", n_init=1, early_stopping=False,
+                 tol=1e-4, alpha="auto", weight_groups="single", init="uniform", n_init=1,
+                 committee_size=1, early_stopping=False,
                  validation_fraction=0.1, n_iter_no_change=10, n_jobs=None,
                  random_state=None, verbose=0, warm_start=False, loss="log_loss"):
         super().__init__(
@@ -122,7 +123,8 @@ class LMWCClassifier(ClassifierMixin, BaseLMWC):
             gain=gain, solver=solver, compression=compression, trigger=trigger, beta=beta,
             interval=interval, omega=omega, rho=rho, net_statistic=net_statistic, mu=mu,
             mu_factor=mu_factor, mu_min=mu_min, mu_max=mu_max, max_iter=max_iter, goal=goal,
-            tol=tol, alpha=alpha, init=init, n_init=n_init, early_stopping=early_stopping,
+            tol=tol, alpha=alpha, weight_groups=weight_groups, init=init, n_init=n_init,
+            committee_size=committee_size, early_stopping=early_stopping,
             validation_fraction=validation_fraction, n_iter_no_change=n_iter_no_change,
             n_jobs=n_jobs, random_state=random_state, verbose=verbose,
             warm_start=warm_start)
@@ -168,6 +170,19 @@ class LMWCClassifier(ClassifierMixin, BaseLMWC):
 
     def _multilabel(self):
         return self._label_binarizer.y_type_ == "multilabel-indicator"
+
+    def _combine(self, outputs):
+        """A committee's outputs: with log-loss, the logits of its members' averaged
+        probabilities (so that ``predict_proba`` is their average, and ``predict``
+        and ``decision_function`` agree with it); with squared error, the mean of the
+        +-1 estimates."""
+        if self.loss == "squared_error":
+            return np.mean(outputs, axis=0)
+        Z, log_k = np.stack(outputs), np.log(len(outputs))
+        if self._multiclass():  # log of the mean probability: softmax gives it back
+            return logsumexp(log_softmax(Z, axis=-1), axis=0) - log_k
+        # per output: log p - log (1 - p) of the mean p
+        return (logsumexp(log_expit(Z), axis=0) - logsumexp(log_expit(-Z), axis=0))
 
     def _make_loss(self):
         if self.loss == "squared_error":

@@ -45,6 +45,10 @@ class SquaredError:
         ``gamma`` of them taken by the fit."""
         return 2.0 * total / max(n_residuals - gamma, 1.0)
 
+    def log_normaliser(self, n_residuals, beta):
+        """The Gaussian likelihood's ``0.5 n log(beta / 2 pi)`` over n residuals."""
+        return 0.5 * n_residuals * (np.log(beta) - np.log(2 * np.pi))
+
 
 def _softmax_nll(out, Y):
     """Per row ``-log softmax(z)_y = logsumexp(z - z_y)`` for one-hot Y, as
@@ -129,3 +133,7 @@ class LogLoss:
     def noise_variance(self, total, n_residuals, gamma):
         """1: a likelihood without a noise scale."""
         return 1.0
+
+    def log_normaliser(self, n_residuals, beta):
+        """0: the loss is the negative log-likelihood itself."""
+        return 0.0

@@ -18,6 +18,7 @@ Everything here is vectorised over samples, and over a stack of weight vectors
 only.
 """
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -117,6 +118,38 @@ class Network:
         for L in self.layers:
             mask[L.bias] = True
         return mask
+
+    def weight_groups(self, kind="layers"):
+        """Each weight's group for a prior of one alpha per group: ``(groups, names)``,
+        ``groups`` an int array (n_weights,) numbering the groups 0 to G - 1 in the
+        order of ``names`` (a tuple of G str); no group is empty.
+
+        ``kind="layers"`` (Netlab's groups): ``"input"``, the weights leaving the
+        network's inputs, into every layer that reads them (a bridged output layer's
+        direct input weights included); ``"hidden"``, from a hidden layer into a
+        later one; ``"output"``, from the hidden layers into the output layer;
+        ``"bias"``, every bias. ``kind="ard"`` (automatic relevance determination):
+        ``"input 0"``, ``"input 1"``, ...: the weights leaving each input feature,
+        then ``"hidden"``, ``"output"`` and ``"bias"`` as above.
+        """
+        if kind not in ("layers", "ard"):
+            raise ValueError(f"kind must be 'layers' or 'ard', got {kind!r}")
+        n_in = self.n_inputs
+        # provisional labels: the input features (all 0 for "layers"), then hidden,
+        # output and bias
+        hidden, output, bias = n_in, n_in + 1, n_in + 2
+        inputs = [f"input {i}" for i in range(n_in)] if kind == "ard" else \
+            ["input"] * n_in
+        candidates = inputs + ["hidden", "output", "bias"]
+        labels = np.empty(self.n_weights, dtype=np.intp)
+        for L in self.layers:
+            rows = np.arange(L.src.start, L.src.stop)  # the columns of Z it reads
+            later = output if L is self.layers[-1] else hidden
+            row_labels = np.where(rows < n_in, rows if kind == "ard" else 0, later)
+            labels[L.weights] = np.repeat(row_labels, L.size)  # W is row-major
+            labels[L.bias] = bias
+        used = np.unique(labels)
+        return np.searchsorted(used, labels), tuple(candidates[u] for u in used)
 
     # ---- forward --------------------------------------------------------------
     def forward(self, w, X, keep=False):
@@ -274,6 +307,15 @@ class Network:
         # for T networks, a count per network
         # slopes are >= 0 (gain > 0)
         return state[0], np.count_nonzero(state[3] < flat, axis=(-2, -1)), state
+
+    def log_symmetries(self):
+        """The log of the number of weight vectors giving the same function by the
+        hidden units' symmetries: each hidden layer's neurons permuted (they see the
+        same sources), and each neuron's sign flipped for tanh (odd) and logistic
+        (``1 - f(-x)``, made up by the later layers' biases)."""
+        flips = self.activation.name in ("tanh", "logistic")
+        return float(sum(math.lgamma(L.size + 1) + (L.size * math.log(2) if flips else 0.0)
+                         for L in self.hidden))
 
     def state_size(self, n_samples):
         """Elements of the state of ``forward_counting_flat`` on n_samples rows."""

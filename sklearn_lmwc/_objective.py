@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from ._bayes import Prior, PriorState
+from ._bayes import _TRACE_DAMPING, Posterior, Prior, PriorState, log_evidence
 from ._costs import MAX_SHARES, STATE_ELEMENTS, plan
 from ._network import KroneckerGram
 from ._passes import Passes
@@ -226,19 +226,34 @@ class Objective:
 
     def hold_prior(self, level):
         """Let the prior learn nothing from accepted steps until one reaches ``level``
-        or below (a value under the current penalty)."""
-        self._hold = level
+        or below (a value under the current penalty; within 1e-9 of it, as a fit that
+        finds its way back to the same minimum gets there up to rounding, which would
+        otherwise decide)."""
+        self._hold = level + 1e-9 * abs(level)
 
-    def prior_at(self, w):
-        """The prior's state to report with the weights w a run returns: its alpha,
-        and with alpha="bayes" the effective number of parameters computed at w (one
-        pass for the system at w, one factorisation)."""
-        state = self.prior.state()
-        if not self.prior.bayes:
-            return state
+    def posterior(self, w, value):
+        """The Laplace posterior at the weights w a run returns (objective ``value``
+        there): the prior's state with, for alpha="bayes", the effective number of
+        parameters computed at w, and the log evidence (one pass for Q at w, one
+        factorisation of the undamped ``Q + D``; a jitter of ``1e-6 alpha`` where that
+        one fails). The prior is left in that state."""
+        prior = self.prior
+        if not prior.bayes:
+            return Posterior(prior.state(), None)
         with np.errstate(all="ignore"):
-            gamma = self.prior.effective_parameters(self.damped_system(w))
-        return state if gamma is None else PriorState(state.alpha, gamma)
+            system = self.weight_space_system(w, *self.gauss_newton_sums(w))
+            log_det = system.log_det(0.0) if system.is_finite() else None
+            if log_det is None and system.is_finite():
+                log_det = system.log_det(_TRACE_DAMPING * float(np.min(prior.alpha)))
+            gamma = prior.effective_parameters(system) if system.is_finite() else None
+        if gamma is not None:
+            prior.restore(PriorState(prior.alpha, gamma))
+        if log_det is None or not np.isfinite(value):
+            return Posterior(prior.state(), None)
+        evidence = log_evidence(prior, w, value, log_det,
+                                self.weight_sum * self.network.n_outputs, self.loss,
+                                self.network.log_symmetries())
+        return Posterior(prior.state(), evidence if np.isfinite(evidence) else None)
 
     def start(self, w, alpha=None):
         """Prepare a run from w (the prior's start; ``alpha``, a Bayesian alpha to

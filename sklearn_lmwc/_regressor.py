@@ -61,7 +61,8 @@ class LMWCRegressor(RegressorMixin, BaseLMWC):
                  solver="lm", compression="adaptive", trigger="stall", beta=1e-4,
                  interval=None, omega=0.1, rho=1.1, net_statistic="mean", mu=1e-3,
                  mu_factor=10.0, mu_min=1e-15, mu_max=1e15, max_iter=200, goal=0.0,
-                 tol=1e-4, alpha="auto", init="uniform", n_init=1, early_stopping=False,
+                 tol=1e-4, alpha="auto", weight_groups="single", init="uniform", n_init=1,
+                 committee_size=1, early_stopping=False,
                  validation_fraction=0.1, n_iter_no_change=10, n_jobs=None,
                  random_state=None, verbose=0, warm_start=False):
         super().__init__(
@@ -69,10 +70,15 @@ class LMWCRegressor(RegressorMixin, BaseLMWC):
             gain=gain, solver=solver, compression=compression, trigger=trigger, beta=beta,
             interval=interval, omega=omega, rho=rho, net_statistic=net_statistic, mu=mu,
             mu_factor=mu_factor, mu_min=mu_min, mu_max=mu_max, max_iter=max_iter, goal=goal,
-            tol=tol, alpha=alpha, init=init, n_init=n_init, early_stopping=early_stopping,
+            tol=tol, alpha=alpha, weight_groups=weight_groups, init=init, n_init=n_init,
+            committee_size=committee_size, early_stopping=early_stopping,
             validation_fraction=validation_fraction, n_iter_no_change=n_iter_no_change,
             n_jobs=n_jobs, random_state=random_state, verbose=verbose,
             warm_start=warm_start)
+
+    def _log_evidence_offset(self, weight_sum):
+        # y = scale * standardised y: the density of each residual divided by scale
+        return -weight_sum * float(np.log(self._y_scale).sum())
 
     def _layout_facts(self):
         return dict(output_offset=self._y_mean, output_scale=self._y_scale,

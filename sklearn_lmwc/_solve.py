@@ -58,13 +58,44 @@ class WeightSpaceSystem:
         self._factor, self._mu = _cholesky(A), mu
         return self._factor
 
+    def _factor_at(self, mu):
+        """The factor of ``Q + m I``: m the damping of the last factorisation if it
+        is at most ``mu`` (its factor is reused), else ``mu`` (factorised anew); None
+        if that factorisation fails."""
+        if self._factor is not None and self._mu <= mu:
+            return self._factor
+        return self._factorise(mu)
+
+    def log_det(self, mu):
+        """``log det(Q + m I)``, m as for ``_factor_at``; None if the factorisation
+        fails."""
+        factor = self._factor_at(mu)
+        if factor is None:
+            return None
+        return 2.0 * float(np.log(np.diagonal(factor[0])).sum())
+
     def inverse_trace(self, mask, mu):
-        """``sum_i (Q + m I)^-1_ii`` over the indices in ``mask``, where m is the
-        damping of the last successful ``solve`` if it is at most ``mu`` (its factor
-        is reused), else ``mu`` (factorised anew); None if that factorisation fails.
-        It is the sum of the squared columns of ``L^-1``."""
-        factor = self._factor if self._factor is not None and self._mu <= mu else \
-            self._factorise(mu)
+        """``sum_i (Q + m I)^-1_ii`` over the indices in ``mask``, m as for
+        ``_factor_at``; None if the factorisation fails. It is the sum of the squared
+        columns of ``L^-1``."""
+        L_inv = self._inverse_factor(mu)
+        if L_inv is None:
+            return None
+        return float(np.square(L_inv[:, mask]).sum())
+
+    def inverse_diagonal(self, mu):
+        """The diagonal of ``(Q + m I)^-1`` (N,), m as for ``_factor_at`` (the factor
+        kept as for ``inverse_trace``: one factorisation serves both); None if the
+        factorisation fails. Entry i is the squared norm of column i of ``L^-1``."""
+        L_inv = self._inverse_factor(mu)
+        if L_inv is None:
+            return None
+        return np.square(L_inv).sum(axis=0)
+
+    def _inverse_factor(self, mu):
+        """``L^-1`` (lower triangular, zeros above), L the factor of ``_factor_at``;
+        None if a factorisation fails."""
+        factor = self._factor_at(mu)
         if factor is None:
             return None
         # LAPACK's triangular inverse: a third of the work of solving L X = I
@@ -72,7 +103,7 @@ class WeightSpaceSystem:
             L_inv, info = dtrtri(factor[0], lower=1)
         if info != 0:
             return None
-        return float(np.square(np.tril(L_inv)[:, mask]).sum())
+        return np.tril(L_inv)
 
 
 def solve_together(systems, mus):
@@ -167,14 +198,35 @@ class ResidualSpaceSystem:
         """``sum_i (J^T J + C)^-1_ii`` over the indices in ``mask``, with the damping
         chosen as in ``WeightSpaceSystem.inverse_trace``: ``1 / c_i`` minus the squared
         column norms of ``L^-1 J C^-1`` (Woodbury again, L the R x R factor)."""
+        terms = self._inverse_terms(mask, mu)
+        if terms is None:
+            return None
+        c, V = terms
+        return float(np.sum(1.0 / c) - np.square(V).sum())
+
+    def inverse_diagonal(self, mu):
+        """The diagonal of ``(J^T J + C)^-1`` (N,), the damping chosen as for
+        ``inverse_trace``: ``1 / c_i`` minus the squared norm of column i of
+        ``L^-1 J C^-1``; None if the factorisation fails."""
+        terms = self._inverse_terms(slice(None), mu)
+        if terms is None:
+            return None
+        c, V = terms
+        return 1.0 / c - np.square(V).sum(axis=0)
+
+    def _inverse_terms(self, columns, mu):
+        """``(c, L^-1 J C^-1)`` over ``columns`` (a mask or a slice) for the trace
+        and the diagonal of the inverse: L the factor of the last ``solve`` if its
+        damping is at most ``mu`` (c then with that damping), else a factor at
+        ``mu`` (not kept: every call makes its own); None if it fails."""
         if self._factor is None or self._mu > mu:
             factor = self._factorise(mu)
         else:
             factor, mu = self._factor, self._mu
         if factor is None:
             return None
-        c = self.penalty[mask] + mu
+        c = self.penalty[columns] + mu
         with blas_controller().limit(limits=1, user_api="blas"):
-            V = solve_triangular(np.tril(factor[0]), self.J[:, mask] / c, lower=True,
+            V = solve_triangular(np.tril(factor[0]), self.J[:, columns] / c, lower=True,
                                  check_finite=False)
-        return float(np.sum(1.0 / c) - np.square(V).sum())
+        return c, V

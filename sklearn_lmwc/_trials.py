@@ -37,6 +37,7 @@ class Trial:
     w: np.ndarray  # the weights returned: the run's, or early stopping's best
     value: float  # the objective at w
     prior: PriorState  # alpha (and gamma) of the objective at w
+    log_evidence: float | None  # at w, with alpha="bayes"
     saturation_curve: list
     validation_scores: list
     best_validation_score: float
@@ -48,8 +49,11 @@ class Trial:
                 f"compressions, stopped by {result.message}, {self.seconds:.2f} s")
 
     def score(self, early_stopping):
-        """Higher is better: the best validation score, or minus the final objective."""
-        return self.best_validation_score if early_stopping else -self.result.value
+        """Higher is better: the best validation score, the log evidence with
+        alpha="bayes", or minus the final objective."""
+        if early_stopping:
+            return self.best_validation_score
+        return -self.value if self.log_evidence is None else self.log_evidence
 
 
 def blas_threads():
@@ -77,7 +81,7 @@ def run_trial(params, network, loss, X, Y, sample_weight, w0, seed, validation, 
         with threadpool_limits(limits=threads, user_api="blas"):
             run.begin()
             result = serve(run.generator())
-        return run.finish(result, time.perf_counter() - start)
+            return run.finish(result, time.perf_counter() - start)
     finally:
         objective.close()
 
@@ -99,8 +103,12 @@ def run_trials_together(params, network, loss, X, Y, sample_weight, w0, seeds, v
             run.begin()
     results = serve_together([run.generator() for run in runs], network.n_weights)
     seconds = (time.perf_counter() - start) / len(runs)
-    return [run.finish(result, seconds) for run, result in zip(runs, results)
-            if result is not None]
+    # each run's last passes (its posterior) alone, as ``run_trial``'s
+    passes = runs[0].objective.passes
+    with threadpool_limits(limits=runs[0].objective.plan.blas_threads(threads, passes.threads),
+                           user_api="blas"):
+        return [run.finish(result, seconds) for run, result in zip(runs, results)
+                if result is not None]
 
 
 class _Run:
@@ -152,7 +160,8 @@ class _Run:
         if self.validation is not None and monitor.best_w is not None:
             objective.restore(monitor.best_state)
             w, value = monitor.best_w, objective.value(monitor.best_w)
-        trial = Trial(self.number, result, w, value, objective.prior_at(w),
+        posterior = objective.posterior(w, value)
+        trial = Trial(self.number, result, w, value, *posterior,
                       monitor.saturation_curve, monitor.scores, monitor.best_score, seconds)
         if self.params["verbose"] and self.label:  # the estimator prints a lone trial's
             print(f"{self.label}{trial.summary(objective.mean(result.value))}", flush=True)
@@ -190,9 +199,10 @@ def run_solver(params):
     return SOLVERS[params["solver"]]
 
 
-def best_trial(trials, early_stopping):
-    """The trial to keep: the best validation score, or the lowest final objective."""
-    return max(trials, key=lambda trial: trial.score(early_stopping))
+def ranked_trials(trials, early_stopping):
+    """The trials, best first: the best validation score, the highest evidence with
+    alpha="bayes", or the lowest final objective (ties in the order of the seeds)."""
+    return sorted(trials, key=lambda trial: trial.score(early_stopping), reverse=True)
 
 
 def init_results(trials, objective):
@@ -202,4 +212,6 @@ def init_results(trials, objective):
             "n_iter": np.array([r.n_iter for r in results]),
             "n_compressions": np.array([r.n_events for r in results]),
             "converged": np.array([r.converged for r in results]),
+            "log_evidence": np.array([np.nan if trial.log_evidence is None else
+                                      trial.log_evidence for trial in trials]),
             "seconds": np.array([trial.seconds for trial in trials])}

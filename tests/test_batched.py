@@ -30,14 +30,15 @@ def one_by_one(monkeypatch):
     return fit
 
 
-def _assert_same_trials(batched, alone, rtol=1e-8):
+def _assert_same_trials(batched, alone, rtol=1e-8, curve_rtol=1e-8):
     a, b = batched.init_results_, alone.init_results_
     for key in ("n_iter", "n_compressions", "converged"):
         np.testing.assert_array_equal(a[key], b[key], err_msg=key)
     np.testing.assert_allclose(a["loss"], b["loss"], rtol=rtol, atol=1e-14)
     for x, y in zip(batched.coefs_ + batched.intercepts_, alone.coefs_ + alone.intercepts_):
         np.testing.assert_allclose(x, y, rtol=rtol, atol=rtol)
-    np.testing.assert_allclose(batched.loss_curve_, alone.loss_curve_, rtol=rtol, atol=1e-14)
+    np.testing.assert_allclose(batched.loss_curve_, alone.loss_curve_, rtol=curve_rtol,
+                               atol=1e-14)
 
 
 def _runs(objectives, seeds, compression, max_iter=30, **options):
@@ -95,13 +96,17 @@ def test_at_most_the_stack_limit_under_way(monkeypatch):
         np.testing.assert_allclose(a.w, b.w, rtol=1e-8, atol=1e-10)
 
 
-@pytest.mark.parametrize("params", [
-    dict(),  # the defaults: bmlp, alpha="auto" (bayes), tol rule, compression
-    dict(topology="fcc", hidden_layer_sizes=(3,), alpha=0.0, compression="restart"),
-    dict(hidden_layer_sizes=(4,), alpha=0.1, compression=None, tol=None, max_iter=25),
-    dict(hidden_layer_sizes=(4,), early_stopping=True, validation_fraction=0.25),
+@pytest.mark.parametrize("params, curve_rtol", [
+    (dict(), 1e-8),  # the defaults: bmlp, alpha="auto" (bayes), tol rule, compression
+    (dict(topology="fcc", hidden_layer_sizes=(3,), alpha=0.0, compression="restart"), 1e-8),
+    (dict(hidden_layer_sizes=(4,), alpha=0.1, compression=None, tol=None, max_iter=25), 1e-8),
+    # after the validation's best point the kept trial compresses, and the steps that
+    # follow under the held alpha are ill-conditioned: the stacked products' rounding
+    # grows to 3e-7 of the loss over the path's last 6 iterations (the weights
+    # returned, the best validation point's, agree to 1e-8)
+    (dict(hidden_layer_sizes=(4,), early_stopping=True, validation_fraction=0.25), 1e-6),
 ])
-def test_regressor_trials_together_equal_one_by_one(params, one_by_one):
+def test_regressor_trials_together_equal_one_by_one(params, curve_rtol, one_by_one):
     X, y = _sine()
     sw = np.random.RandomState(1).uniform(0.5, 2.0, y.size)
     est = LMWCRegressor(n_init=4, random_state=0, **params)
@@ -110,7 +115,7 @@ def test_regressor_trials_together_equal_one_by_one(params, one_by_one):
     batched = est.fit(X, y, sample_weight=sw)
     alone = one_by_one(LMWCRegressor(n_init=4, random_state=0, **params), X, y,
                        sample_weight=sw)
-    _assert_same_trials(batched, alone)
+    _assert_same_trials(batched, alone, curve_rtol=curve_rtol)
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")

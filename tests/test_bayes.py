@@ -2,11 +2,13 @@
 
 import numpy as np
 import pytest
+from numpy.testing import assert_array_equal
 from scipy.linalg import inv
 
-from sklearn_lmwc._bayes import _ALPHA_START, Prior, PriorState
+from sklearn_lmwc._bayes import _ALPHA_BOUNDS, _ALPHA_START, _TRACE_DAMPING, Prior, PriorState
 from sklearn_lmwc._losses import LogLoss, SquaredError
-from sklearn_lmwc._solve import WeightSpaceSystem
+from sklearn_lmwc._network import Network
+from sklearn_lmwc._solve import ResidualSpaceSystem, WeightSpaceSystem
 
 
 def _system(seed=0, N=9):
@@ -79,3 +81,209 @@ def test_state_restores_alpha_and_gamma():
     prior.alpha, prior.gamma = 7.0, 2.0
     prior.restore(saved)
     assert prior.state() == PriorState(1.0, None)
+
+
+# ---- groups of weights: one alpha per group ---------------------------------------
+
+
+def _grouped_problem(seed=3, R=30, N=10):
+    """A loss-scaled Jacobian, a gradient, weights and three groups of them."""
+    rng = np.random.default_rng(seed)
+    J, g, w = rng.normal(size=(R, N)), rng.normal(size=N), rng.normal(size=N)
+    groups = np.array([0, 1, 2, 0, 1, 2, 0, 1, 2, 2])
+    return J, g, w, groups
+
+
+def _dense_group_gamma(Q, alpha, groups, damping):
+    """``N_g - alpha_g tr_g((Q + diag(alpha[groups]) + damping I)^-1)``, written out."""
+    diagonal = np.diag(inv(Q + np.diag(alpha[groups]) + damping * np.eye(groups.size)))
+    return np.array([np.count_nonzero(groups == k) - alpha[k] * diagonal[groups == k].sum()
+                     for k in range(alpha.size)])
+
+
+def test_groups_need_a_bayesian_alpha():
+    mask = np.ones(4, bool)
+    for alpha in (0.1, 0.0):
+        with pytest.raises(ValueError, match="bayes"):
+            Prior(alpha, mask, np.array([0, 1, 0, 1]))
+    with pytest.raises(ValueError, match="empty"):
+        Prior("bayes", mask, np.array([0, 2, 0, 2]))  # group 1 is empty
+    for groups in (np.array([0, 1, 0]), np.array([0, -1, 0, 1]), np.zeros(4)):
+        with pytest.raises(ValueError, match="one int per weight"):
+            Prior("bayes", mask, groups)
+
+
+def test_penalising_is_the_truth_of_a_scalar_alpha():
+    mask = np.array([True, False, True])
+    assert Prior(0.5, mask).penalising and not Prior(0.0, mask).penalising
+    prior = Prior("bayes", mask)
+    assert not prior.penalising
+    prior.start()
+    assert prior.penalising
+
+
+def test_grouped_penalty_diagonal_and_start():
+    groups = np.array([0, 1, 0, 2, 1])
+    # biases have a group of their own: every weight is penalised, whatever the mask
+    prior = Prior("bayes", np.array([True, True, False, True, False]), groups)
+    assert prior.bayes and prior.active and prior.n_groups == 3
+    assert prior.penalised.all()
+    w = np.array([1.0, -2.0, 3.0, 0.5, 4.0])
+    # before start: no penalty, and alpha an array (its truth would be ambiguous)
+    assert not prior.penalising
+    assert_array_equal(prior.alpha, np.zeros(3))
+    assert_array_equal(prior.diagonal(), np.zeros(5)) and prior.penalty(w) == 0.0
+    prior.start()
+    assert prior.penalising
+    assert_array_equal(prior.alpha, np.full(3, _ALPHA_START))
+    prior.start(2.5)
+    assert_array_equal(prior.alpha, np.full(3, 2.5))
+    fitted = np.array([1.0, 2.0, 3.0])
+    prior.start(fitted)  # a warm start from a fitted array: copied
+    fitted[0] = 9.0
+    assert_array_equal(prior.alpha, [1.0, 2.0, 3.0])
+    assert_array_equal(prior.diagonal(), [1.0, 2.0, 1.0, 3.0, 2.0])
+    expected = 0.5 * (1.0 * (1 + 9) + 2.0 * (4 + 16) + 3.0 * 0.25)
+    assert prior.penalty(w) == pytest.approx(expected, rel=1e-15)
+    assert prior.penalty(w) == pytest.approx(0.5 * prior.diagonal() @ (w * w), rel=1e-15)
+
+
+def test_grouped_state_copies_the_arrays():
+    prior = Prior("bayes", np.ones(5, bool), np.array([0, 1, 0, 2, 1]))
+    prior.start(np.array([1.0, 2.0, 3.0]))
+    prior.gamma = np.array([0.5, 1.0, 0.25])
+    saved = prior.state()
+    assert not np.shares_memory(saved.alpha, prior.alpha)
+    assert not np.shares_memory(saved.gamma, prior.gamma)
+    prior.alpha[0], prior.gamma[0] = 7.0, 7.0  # the live arrays change in place
+    assert saved.alpha[0] == 1.0 and saved.gamma[0] == 0.5
+    prior.restore(saved)
+    assert not np.shares_memory(saved.alpha, prior.alpha)
+    prior.alpha[1] = 5.0  # nor does a restored prior alias the saved state
+    assert_array_equal(saved.alpha, [1.0, 2.0, 3.0])
+    assert_array_equal(prior.state().alpha, [1.0, 5.0, 3.0])
+    prior.restore(PriorState(np.array([4.0, 4.0, 4.0]), None))
+    assert prior.gamma is None
+    assert_array_equal(prior.alpha, [4.0, 4.0, 4.0])
+
+
+@pytest.mark.parametrize("System", ["weights", "residuals"])
+def test_grouped_effective_parameters_match_a_dense_computation(System):
+    J, g, w, groups = _grouped_problem()
+    prior = Prior("bayes", np.ones(10, bool), groups)
+    prior.start(np.array([0.2, 3.0, 40.0]))
+    Q = J.T @ J
+    if System == "weights":
+        system = WeightSpaceSystem(Q + np.diag(prior.diagonal()), g)
+    else:
+        system = ResidualSpaceSystem(J, g, prior.diagonal())
+    gamma = prior.effective_parameters(system)
+    # the jitter relative to the smallest alpha, as the trace's
+    expected = _dense_group_gamma(Q, prior.alpha, groups, _TRACE_DAMPING * 0.2)
+    assert gamma.shape == (3,)
+    np.testing.assert_allclose(gamma, expected, rtol=1e-8)
+    assert np.all((gamma > 0) & (gamma < np.bincount(groups)))
+    # a solve's factor with a damping below the jitter serves the estimate
+    assert system.solve(1e-9) is not None
+    np.testing.assert_allclose(prior.effective_parameters(system),
+                               _dense_group_gamma(Q, prior.alpha, groups, 1e-9), rtol=1e-8)
+
+
+@pytest.mark.parametrize("loss", [SquaredError(), LogLoss("logistic")])
+def test_grouped_reestimate_is_the_evidence_update_per_group(loss):
+    J, g, w, groups = _grouped_problem()
+    prior = Prior("bayes", np.ones(10, bool), groups)
+    start = np.array([0.2, 3.0, 40.0])
+    prior.start(start)
+    Q = J.T @ J
+    system = WeightSpaceSystem(Q + np.diag(prior.diagonal()), g)
+    data, n = 12.5, 30
+    assert prior.reestimate(w, data, system, n, loss.noise_variance)
+    gamma = _dense_group_gamma(Q, start, groups, _TRACE_DAMPING * 0.2)
+    np.testing.assert_allclose(prior.gamma, gamma, rtol=1e-8)
+    # alpha_g = (gamma_g / ||w_g||^2) / beta, beta from the total gamma:
+    # (n - gamma) / SSE for squared error, 1 for log-loss
+    squares = np.array([w[groups == k] @ w[groups == k] for k in range(3)])
+    beta = (n - gamma.sum()) / (2 * data) if loss.name == "squared_error" else 1.0
+    expected = gamma / squares / beta
+    assert np.all((expected > _ALPHA_BOUNDS[0]) & (expected < _ALPHA_BOUNDS[1]))
+    np.testing.assert_allclose(prior.alpha, expected, rtol=1e-8)
+
+
+def test_grouped_reestimate_clips_and_fails_like_the_scalar_one():
+    J, g, w, groups = _grouped_problem()
+    prior = Prior("bayes", np.ones(10, bool), groups)
+    prior.start()
+    system = WeightSpaceSystem(J.T @ J + np.diag(prior.diagonal()), g)
+    w = w.copy()
+    w[groups == 1] = 0.0  # a group of zero weights: the upper bound, no NaN
+    w[groups == 2] *= 1e8  # huge weights: the lower bound
+    assert prior.reestimate(w, 12.5, system, 30, SquaredError().noise_variance)
+    assert prior.alpha[1] == _ALPHA_BOUNDS[1] and prior.alpha[2] == _ALPHA_BOUNDS[0]
+    saved = prior.state()
+    bad = WeightSpaceSystem(-np.eye(10), g)
+    assert prior.effective_parameters(bad) is None
+    assert not prior.reestimate(w, 12.5, bad, 30, SquaredError().noise_variance)
+    assert_array_equal(prior.alpha, saved.alpha)
+    assert_array_equal(prior.gamma, saved.gamma)
+
+
+@pytest.mark.parametrize("System", ["weights", "residuals"])
+def test_a_group_the_data_do_not_determine_takes_the_upper_bound(System):
+    # the weights of a constant (zero) input feature: zero columns of J. Their
+    # gamma is the jitter's own count, which over their norm would give the lower
+    # bound and leave them free where they started
+    J, g, w, groups = _grouped_problem()
+    J[:, groups == 1] = 0.0
+    prior = Prior("bayes", np.ones(10, bool), groups)
+    prior.start()
+    if System == "weights":
+        system = WeightSpaceSystem(J.T @ J + np.diag(prior.diagonal()), g)
+    else:
+        system = ResidualSpaceSystem(J, g, prior.diagonal())
+    assert prior.reestimate(w, 12.5, system, 30, SquaredError().noise_variance)
+    assert 0.0 <= prior.gamma[1] <= _TRACE_DAMPING * 3
+    assert prior.alpha[1] == _ALPHA_BOUNDS[1]
+    assert np.all(prior.alpha[[0, 2]] < _ALPHA_BOUNDS[1])
+
+
+def test_ard_prunes_a_constant_input_feature():
+    # Levenberg-Marquardt written out, with one alpha per input feature: the
+    # constant feature's alpha ends at the upper bound, its weights at 0, the
+    # others' finite; no NaN along the way
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 3))
+    X[:, 1] = 0.0
+    y = np.sin(X[:, 0]) + 0.5 * X[:, 2] + 0.1 * rng.normal(size=60)
+    net = Network(3, (4,), 1, topology="bmlp")
+    groups, names = net.weight_groups("ard")
+    prior = Prior("bayes", ~net.bias_mask(), groups)
+    prior.start()
+    w = 0.5 * rng.normal(size=net.n_weights)
+    loss, mu = SquaredError(), 1e-2
+
+    def data_loss(w):
+        r = net.forward(w, X)[:, 0] - y
+        return 0.5 * r @ r
+
+    with np.errstate(all="raise"):
+        for _ in range(40):
+            _, J = net.jacobian(w, X)
+            J = J[:, 0, :]
+            g = J.T @ (net.forward(w, X)[:, 0] - y) + prior.diagonal() * w
+            value = data_loss(w) + prior.penalty(w)
+            for _ in range(20):
+                system = WeightSpaceSystem(J.T @ J + np.diag(prior.diagonal()), g)
+                step = system.solve(mu)
+                if step is not None and data_loss(w - step) + prior.penalty(w - step) < value:
+                    w, mu = w - step, max(mu / 10, 1e-12)
+                    break
+                mu *= 10
+            assert prior.reestimate(w, data_loss(w), system, 60, loss.noise_variance)
+            assert np.isfinite(prior.alpha).all() and np.isfinite(prior.gamma).all()
+    constant = names.index("input 1")
+    assert prior.alpha[constant] == _ALPHA_BOUNDS[1] and prior.gamma[constant] == 0.0
+    assert np.abs(w[groups == constant]).max() < 1e-6
+    others = np.arange(len(names)) != constant
+    assert np.all(prior.alpha[others] < _ALPHA_BOUNDS[1])
+    assert np.all(prior.gamma[others] > 0.1)

@@ -367,3 +367,34 @@ def test_bayes_sample_weight_counts_as_repetition():
     assert weighted.alpha_ == pytest.approx(repeated.alpha_, rel=1e-6)
     np.testing.assert_allclose(weighted.predict_proba(X), repeated.predict_proba(X),
                                atol=1e-6)
+
+
+@pytest.mark.parametrize("kind", ["binary", "multiclass", "multilabel"])
+def test_committee_averages_the_members_probabilities(kind):
+    from scipy.special import expit, softmax
+
+    X, y = _blobs(3 if kind == "multiclass" else 2, n=120, seed=1)
+    if kind == "multilabel":
+        y = np.c_[y, (X[:, 0] > 0).astype(int)]
+    clf = LMWCClassifier(hidden_layer_sizes=(3,), n_init=3, committee_size=3, max_iter=15,
+                         random_state=0).fit(X, y)
+    net = clf._network
+    logits = [net.forward(net.pack(c, i), X)
+              for c, i in zip(clf.committee_coefs_, clf.committee_intercepts_)]
+    if kind == "multiclass":
+        members = [softmax(z, axis=1) for z in logits]
+    elif kind == "multilabel":
+        members = [expit(z) for z in logits]
+    else:
+        members = [np.hstack([expit(-z), expit(z)]) for z in logits]
+    mean = np.mean(members, axis=0)
+    assert not np.allclose(members[0], members[1])  # the members differ
+    np.testing.assert_allclose(clf.predict_proba(X), mean, rtol=1e-10, atol=1e-12)
+    if kind == "multilabel":
+        np.testing.assert_array_equal(clf.predict(X), (mean > 0.5).astype(int))
+    else:
+        np.testing.assert_array_equal(clf.predict(X), clf.classes_[mean.argmax(axis=1)])
+        # the decision function ranks as the probabilities do
+        scores = clf.decision_function(X)
+        if kind == "binary":
+            np.testing.assert_array_equal(np.argsort(scores), np.argsort(mean[:, 1]))

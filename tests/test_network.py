@@ -251,6 +251,72 @@ def test_bias_mask_marks_exactly_the_biases(topology):
     assert mask.sum() == n_neurons
 
 
+@pytest.mark.parametrize(
+    "n_in, hidden, n_out, topology, layers, ard",
+    [
+        # 3-2-2-1: input 3*2; hidden 2*2; output 2*1; biases 2+2+1
+        (3, (2, 2), 1, "mlp", {"input": 6, "hidden": 4, "output": 2, "bias": 5},
+         [2, 2, 2]),
+        # bridged: layer 2 reads 3 inputs + 2 hidden, the output 3 inputs + 4 hidden;
+        # each input feeds 2 + 2 + 1 neurons
+        (3, (2, 2), 1, "bmlp", {"input": 6 + 6 + 3, "hidden": 4, "output": 4, "bias": 5},
+         [5, 5, 5]),
+        # cascade of 4 neurons: neuron k reads the 3 inputs and k - 1 neurons; the
+        # output 3 inputs + 4 neurons
+        (3, (2, 2), 1, "fcc",
+         {"input": 3 * 5, "hidden": 0 + 1 + 2 + 3, "output": 4, "bias": 5}, [5, 5, 5]),
+        # one hidden layer: no hidden-to-hidden weights
+        (2, (3,), 1, "mlp", {"input": 6, "output": 3, "bias": 4}, [3, 3]),
+        # two outputs, bridged: 2 inputs into 3 hidden and into 2 outputs
+        (2, (3,), 2, "bmlp", {"input": 6 + 4, "output": 6, "bias": 5}, [5, 5]),
+        # no hidden layer: inputs straight into the outputs
+        (3, (), 2, "mlp", {"input": 6, "bias": 2}, [2, 2, 2]),
+        (3, (), 2, "bmlp", {"input": 6, "bias": 2}, [2, 2, 2]),
+    ],
+)
+def test_weight_groups_by_hand(n_in, hidden, n_out, topology, layers, ard):
+    net = Network(n_in, hidden, n_out, topology=topology)
+    groups, names = net.weight_groups("layers")
+    assert names == tuple(layers)
+    assert groups.shape == (net.n_weights,) and groups.dtype.kind == "i"
+    assert_array_equal(np.bincount(groups), list(layers.values()))
+    assert_array_equal(groups == names.index("bias"), net.bias_mask())
+
+    groups, names = net.weight_groups("ard")
+    rest = {k: v for k, v in layers.items() if k != "input"}
+    assert names == tuple(f"input {i}" for i in range(n_in)) + tuple(rest)
+    assert_array_equal(np.bincount(groups), ard + list(rest.values()))
+
+
+@pytest.mark.parametrize("topology", TOPOLOGIES)
+def test_weight_groups_follow_the_documented_layout(topology):
+    n_in, hidden, n_out = 3, (3, 2), 2
+    net = Network(n_in, hidden, n_out, topology=topology)
+    shapes = _ref_layout(n_in, hidden, n_out, topology)
+    # each layer's source rows, by hand: the inputs, then the hidden columns it reads
+    ard, ard_names = net.weight_groups("ard")
+    layers, layer_names = net.weight_groups("layers")
+    ard_params = _ref_params(ard, shapes)
+    layer_params = _ref_params(layers, shapes)
+    for k, ((W, b), (V, c)) in enumerate(zip(ard_params, layer_params)):
+        is_output = k == len(shapes) - 1
+        reads_inputs = topology != "mlp" or k == 0
+        for row in range(W.shape[0]):
+            if reads_inputs and row < n_in:
+                assert {ard_names[g] for g in W[row]} == {f"input {row}"}
+                assert {layer_names[g] for g in V[row]} == {"input"}
+            else:
+                expected = "output" if is_output else "hidden"
+                assert {ard_names[g] for g in W[row]} == {expected}
+                assert {layer_names[g] for g in V[row]} == {expected}
+        assert {ard_names[g] for g in b} == {layer_names[g] for g in c} == {"bias"}
+
+
+def test_weight_groups_unknown_kind():
+    with pytest.raises(ValueError, match="kind"):
+        Network(2, (3,), 1).weight_groups("neurons")
+
+
 # --------------------------------------------------------------------------
 # hidden-neuron statistics and compression
 # --------------------------------------------------------------------------

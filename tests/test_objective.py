@@ -1,10 +1,8 @@
 import pickle
-import threading
 
 import numpy as np
 import pytest
 
-from sklearn_lmwc import _costs
 from sklearn_lmwc import _objective as objective_module
 from sklearn_lmwc._losses import SquaredError
 from sklearn_lmwc._objective import Objective
@@ -85,13 +83,6 @@ def test_overflow_gives_inf_not_warning():
     objective, w = _problem()
     with np.errstate(all="raise"):
         assert objective.value(w * 1e300) == np.inf
-
-
-def test_chunk_bounds_memory():
-    # the rows held at once do not depend on the number of samples
-    small, _ = _problem(n=100)
-    large, _ = _problem(n=100_000)
-    assert small.plan.chunk == large.plan.chunk
 
 
 def test_mean_net_statistic_weighted():
@@ -295,15 +286,6 @@ def test_kronecker_and_jacobian_paths_match_the_whole_jacobian(kronecker, loss, 
     assert np.array_equal(Q, Q.T)
 
 
-def test_cost_model_picks_kronecker_for_many_outputs_and_the_kernel_for_few_rows():
-    many = _objective(SquaredError(), 10, "mlp", False, n=5000, hidden=(20,))[0]
-    assert many.plan.kronecker and many.plan.form == "weights"
-    few = _objective(LogLoss("softmax"), 3, "mlp", False, n=20, hidden=(30,))[0]
-    assert few.plan.form == "residuals"  # 60 rows, 213 weights
-    with pytest.raises(ValueError, match="form"):
-        _objective(SquaredError(), 1, "mlp", False, form="dual")
-
-
 @pytest.mark.parametrize("loss, M", [(SquaredError(), 2), (LogLoss("softmax"), 3)])
 @pytest.mark.parametrize("alpha", [0.0, 0.05])
 def test_kernel_form_takes_the_same_steps_as_the_gram_form(loss, M, alpha):
@@ -371,27 +353,14 @@ def test_stacked_sums_are_each_networks_sums(loss, M, weighted, shares, monkeypa
 @pytest.mark.parametrize("threads", [1, 2])
 @pytest.mark.parametrize("kronecker", [False, True])
 @pytest.mark.parametrize("weighted", [False, True])
-def test_passes_in_shares_equal_whole_jacobian(weighted, kronecker, threads, monkeypatch,
-                                               flat_count):
+def test_passes_in_shares_equal_whole_jacobian(weighted, kronecker, threads, flat_count):
+    # how the rows are cut into shares and chunks, and where they run: test_passes.py
     objective, w = _problem(n_outputs=3, weighted=weighted, alpha=0.3)
     objective.plan = objective.plan._replace(kronecker=kronecker)
     objective.passes.chunk = 64  # several chunks in each share, the last ones partial
     objective.passes.shares = 4
     assert objective.passes.use_threads(threads) == threads
-    calls = []
-    forward = Network.forward_counting_flat
-
-    def recording(self, w, X, *args, **kwargs):
-        calls.append((threading.get_ident(), len(X)))
-        return forward(self, w, X, *args, **kwargs)
-
-    monkeypatch.setattr(Network, "forward_counting_flat", recording)
     value = objective.value(w)
-    # four shares of 75 rows, in equal chunks of at most a quarter of a chunk's rows (the
-    # shares running at once hold no more than a chunk); on the pool's threads when two
-    assert [rows for _, rows in calls] == [15] * 20
-    on_caller = {thread for thread, _ in calls} == {threading.get_ident()}
-    assert on_caller == (threads == 1)
     Q, g = _normal_equations(objective, w)
     Q_ref, g_ref = _dense(objective, w)
     np.testing.assert_allclose(Q, Q_ref, rtol=1e-10, atol=1e-10)
@@ -418,58 +387,22 @@ def test_the_sums_do_not_depend_on_the_threads():
         np.testing.assert_array_equal(other[2], sums[0][2])
 
 
-def test_shares_follow_the_work(monkeypatch):
-    objective, _ = _problem()
-    assert objective.plan.shares == 1  # little work: the passes stay on the calling thread
-    assert objective.passes.use_threads(4) == 1
-    n, N = objective.X.shape[0], objective.network.n_weights
-    # a value pass's elementwise work, or a Jacobian pass's J^T J, of 3 shares' worth:
-    # 2 shares (MAX_SHARES)
-    for threshold, work in [("_MIN_SHARE_STATE", objective.network.state_size(n)),
-                            ("_MIN_SHARE_GRAM", n * 2 * N * N)]:
-        with monkeypatch.context() as patch:
-            patch.setattr(_costs, threshold, work / 3)
-            objective, _ = _problem()
-            assert objective.plan.shares == 2
-            assert objective.passes.use_threads(8) == 2 and objective.passes.use_threads(1) == 1
-    monkeypatch.setattr(_costs, "_MIN_SHARE_STATE", 1)
-    assert _problem()[0].plan.shares == _costs.MAX_SHARES
-    # the residuals' form builds its system on one thread: J J^T is one product
-    assert Objective(objective.network, SquaredError(), objective.X, objective.Y,
-                     form="residuals").plan.shares == 1
-
-
 def test_an_objective_pickles_and_closes_without_its_forward_state():
-    # a trial's monitor refers to its objective, and joblib's workers pickle trials
+    # a trial's monitor refers to its objective, and joblib's workers pickle trials (what
+    # the passes keep and drop: test_passes.py)
     objective, w = _problem()
     objective.passes.shares, objective.passes.keep_states = 2, True
     objective.passes.use_threads(2)
     value = objective.value(w)
-    assert objective.passes._kept is not None
+    assert objective.passes.kept(w) is not None
     copy = pickle.loads(pickle.dumps(objective))
-    assert copy.passes._kept is None and copy.passes.shares == 2 and copy.passes.threads == 2
+    assert copy.passes.kept(w) is None
     assert copy.value(w) == value
+    for a, b in zip(copy.gauss_newton_sums(w), objective.gauss_newton_sums(w)):
+        np.testing.assert_array_equal(a, b)
     objective.close()
-    assert objective.passes._kept is None
+    assert objective.passes.kept(w) is None
     assert objective.value(w) == value  # still usable
-
-
-def test_objectives_share_one_pool(monkeypatch):
-    # the trials of a batch each run passes on threads: not a pool each
-    workers = set()
-    forward = Network.forward_counting_flat
-
-    def recording(self, *args, **kwargs):
-        workers.add(threading.get_ident())
-        return forward(self, *args, **kwargs)
-
-    monkeypatch.setattr(Network, "forward_counting_flat", recording)
-    for seed in range(4):
-        objective, w = _problem(seed=seed)
-        objective.passes.shares = 2
-        objective.passes.use_threads(2)
-        objective.value(w)
-    assert 1 <= len(workers) <= 2 and threading.get_ident() not in workers
 
 
 def test_the_residuals_form_keeps_no_forward_state():
@@ -561,3 +494,60 @@ def test_sums_of_shares_do_not_warn():
         objective.value(network.pack([np.zeros((2, 2)), np.zeros((2, 1))],
                                      [np.zeros(2), [1e153]]))
     assert np.isnan(Q).any()
+
+
+# ---- the Laplace posterior at the returned weights ---------------------------------
+@pytest.mark.parametrize("loss_name", ["squared_error", "logistic"])
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+def test_posterior_log_evidence_is_the_dense_laplace_evidence(loss_name, activation):
+    import math
+
+    rng = np.random.default_rng(3)
+    n, M = 40, 2
+    network = Network(3, (3, 2), M, "bmlp", activation)
+    X = rng.normal(size=(n, 3))
+    sw = rng.uniform(0.5, 2.0, n)
+    if loss_name == "squared_error":
+        loss, Y = SquaredError(), rng.normal(size=(n, M))
+    else:
+        loss, Y = LogLoss("logistic"), (rng.uniform(size=(n, M)) < 0.5).astype(float)
+    objective = Objective(network, loss, X, Y, sw, "bayes")
+    w = rng.normal(size=network.n_weights)
+    objective.start(w, alpha=0.7)
+    value = objective.value(w)
+    state, evidence = objective.posterior(w, value)
+    # written out: A = beta J^T H J + a diag(penalised), Bishop's (10.67) with
+    # biases under a flat prior of unit density
+    out, J = network.jacobian(w, X)
+    Jf = J.reshape(n * M, -1)
+    if loss_name == "squared_error":
+        h = np.repeat(sw, M)
+        data = 0.5 * np.sum(sw[:, None] * (out - Y) ** 2)
+    else:
+        p = 1 / (1 + np.exp(-out))
+        h = (sw[:, None] * p * (1 - p)).ravel()
+        data = -np.sum(sw[:, None] * (Y * np.log(p) + (1 - Y) * np.log(1 - p)))
+    penalised = ~network.bias_mask()
+    W, k = penalised.sum(), (~penalised).sum()
+    Q = Jf.T @ (h[:, None] * Jf)
+    gamma = W - 0.7 * np.trace(np.linalg.inv(Q + 0.7 * np.diag(penalised))
+                                [np.ix_(penalised, penalised)])
+    assert state.alpha == 0.7 and state.gamma == pytest.approx(gamma, rel=1e-8)
+    N_res = sw.sum() * M
+    beta = (N_res - gamma) / (2 * data) if loss_name == "squared_error" else 1.0
+    a = 0.7 * beta
+    E_W = 0.5 * w[penalised] @ w[penalised]
+    log_det_A = np.linalg.slogdet(beta * Q + a * np.diag(penalised.astype(float)))[1]
+    expected = (-beta * data - a * E_W - 0.5 * log_det_A + 0.5 * W * np.log(a)
+                + 0.5 * k * np.log(2 * np.pi))
+    if loss_name == "squared_error":
+        expected += 0.5 * N_res * np.log(beta / (2 * np.pi))
+    symmetries = 0.0 if activation == "relu" else (3 + 2) * np.log(2)
+    expected += math.lgamma(4) + math.lgamma(3) + symmetries
+    assert evidence == pytest.approx(expected, rel=1e-9)
+
+
+def test_posterior_without_bayes_has_no_evidence():
+    objective, w = _problem(alpha=0.3)
+    state, evidence = objective.posterior(w, objective.value(w))
+    assert evidence is None and state.alpha == 0.3 and state.gamma is None

@@ -493,3 +493,64 @@ def test_bayes_warm_start_goes_on_from_the_returned_alpha(monkeypatch):
     loss, gamma = _state_at_returned_weights(est, X, y)
     assert est.loss_ == pytest.approx(loss, rel=1e-9)
     assert est.n_effective_params_ == pytest.approx(gamma, rel=1e-6)
+
+
+# ---- log evidence (issue 18) ------------------------------------------------------
+def test_log_evidence_of_an_identity_network_is_bayesian_ridges():
+    from sklearn.linear_model import BayesianRidge
+
+    X, y = _linear_gaussian()
+    ridge = BayesianRidge(tol=1e-12, max_iter=1000, alpha_1=0, alpha_2=0, lambda_1=0,
+                          lambda_2=0, compute_score=True).fit(X, y)
+    est = LMWCRegressor(hidden_layer_sizes=(), alpha="bayes", compression=None, tol=None,
+                        max_iter=60, random_state=0).fit(X, y)
+    assert est.alpha_ == pytest.approx(ridge.lambda_ / ridge.alpha_, rel=1e-6)
+    # BayesianRidge integrates the intercept out by centring; here it has a flat prior
+    # of unit density in the standardised targets' units: the Gaussian integral over
+    # it, sqrt(2 pi / (beta n)), and the unit's scale
+    n, beta = len(y), ridge.alpha_
+    intercept = 0.5 * np.log(2 * np.pi / (beta * n)) - np.log(est._y_scale[0])
+    assert est.log_evidence_ == pytest.approx(ridge.scores_[-1] + intercept, abs=1e-8)
+    assert est.init_results_["log_evidence"][0] == est.log_evidence_
+
+
+def test_log_evidence_only_with_bayes_and_every_trial_has_one():
+    X, y = _sine(60)
+    fixed = LMWCRegressor(hidden_layer_sizes=(3,), alpha=0.1, max_iter=10,
+                          random_state=0).fit(X, y)
+    assert fixed.log_evidence_ is None and np.isnan(fixed.init_results_["log_evidence"]).all()
+    bayes = LMWCRegressor(hidden_layer_sizes=(3,), n_init=3, max_iter=30,
+                          random_state=0).fit(X, y)
+    evidence = bayes.init_results_["log_evidence"]
+    assert np.isfinite(evidence).all()
+    # the kept trial is the one of highest evidence, not of lowest training loss
+    assert bayes.log_evidence_ == evidence.max()
+    assert bayes.loss_ == pytest.approx(bayes.init_results_["loss"][evidence.argmax()],
+                                        rel=1e-12)
+
+
+# ---- committees ---------------------------------------------------------------------
+def test_committee_predicts_the_mean_of_its_members():
+    X, y = _friedman(150)
+    est = LMWCRegressor(hidden_layer_sizes=(4,), n_init=4, committee_size=3, max_iter=30,
+                        random_state=0).fit(X, y)
+    assert len(est.committee_coefs_) == len(est.committee_intercepts_) == 3
+    assert est.committee_coefs_[0] is est.coefs_
+    # members best first, by evidence
+    evidence = np.sort(est.init_results_["log_evidence"])[::-1]
+    assert est.log_evidence_ == evidence[0]
+    members = [est._network.forward(est._network.pack(c, i), X) * est._y_scale + est._y_mean
+               for c, i in zip(est.committee_coefs_, est.committee_intercepts_)]
+    np.testing.assert_allclose(est.predict(X), np.mean(members, axis=0).ravel(), rtol=1e-12)
+    single = LMWCRegressor(hidden_layer_sizes=(4,), n_init=4, max_iter=30,
+                           random_state=0).fit(X, y)
+    np.testing.assert_array_equal(single.coefs_[0], est.coefs_[0])
+    np.testing.assert_allclose(single.predict(X), members[0].ravel(), rtol=1e-12)
+
+
+def test_committee_needs_the_trials_and_groups_need_bayes():
+    X, y = _sine(30)
+    with pytest.raises(ValueError, match="committee_size=3 needs as many trials: n_init=2"):
+        LMWCRegressor(n_init=2, committee_size=3).fit(X, y)
+    with pytest.raises(ValueError, match='weight_groups="ard" .* alpha="bayes"'):
+        LMWCRegressor(weight_groups="ard", alpha=0.1).fit(X, y)

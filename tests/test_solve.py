@@ -112,3 +112,64 @@ def test_solve_together_matches_each_systems_solve():
         assert system.inverse_trace(mask, mu) == \
             pytest.approx(np.trace(inv(system.Q + mu * np.eye(8))), rel=1e-10)
     assert steps[2] is None and sum(s is None for s in steps) == 1
+
+
+def test_inverse_diagonal_matches_scipy_inverse():
+    rng = np.random.default_rng(5)
+    A = rng.normal(size=(30, 7))
+    Q = A.T @ A
+
+    def expected(mu):
+        return np.diag(inv(Q + mu * np.eye(7)))
+
+    # no factor yet: one at the requested damping
+    np.testing.assert_allclose(WeightSpaceSystem(Q, np.ones(7)).inverse_diagonal(1e-4),
+                               expected(1e-4), rtol=1e-10)
+    system = WeightSpaceSystem(Q, rng.normal(size=7))
+    assert system.solve(1e-3) is not None
+    # the last solve's factor serves any damping at least as large as its own
+    np.testing.assert_allclose(system.inverse_diagonal(1e-2), expected(1e-3), rtol=1e-10)
+    # a smaller one is factorised anew, and that factor kept
+    np.testing.assert_allclose(system.inverse_diagonal(1e-9), expected(1e-9), rtol=1e-10)
+    np.testing.assert_allclose(system.inverse_diagonal(1e-2), expected(1e-9), rtol=1e-10)
+    # the trace over a mask is the sum of the diagonal there, from the same factor
+    mask = np.array([True, False, True, True, False, True, True])
+    assert system.inverse_trace(mask, 1e-2) == \
+        pytest.approx(system.inverse_diagonal(1e-2)[mask].sum(), rel=1e-12)
+    assert WeightSpaceSystem(-np.eye(3), np.ones(3)).inverse_diagonal(0.5) is None
+
+
+def test_kernel_inverse_diagonal_matches_scipy_inverse():
+    J, g, penalty = _kernel_problem()
+    N = J.shape[1]
+
+    def expected(mu):
+        return np.diag(inv(J.T @ J + np.diag(penalty + mu)))
+
+    np.testing.assert_allclose(ResidualSpaceSystem(J, g, penalty).inverse_diagonal(1e-4),
+                               expected(1e-4), rtol=1e-9)
+    system = ResidualSpaceSystem(J, g, penalty)
+    assert system.solve(1e-3) is not None
+    for mu, used in ((1e-3, 1e-3), (1.0, 1e-3), (1e-5, 1e-5)):
+        diagonal = system.inverse_diagonal(mu)
+        assert diagonal.shape == (N,)
+        np.testing.assert_allclose(diagonal, expected(used), rtol=1e-9)
+        mask = penalty > 0
+        assert system.inverse_trace(mask, mu) == pytest.approx(diagonal[mask].sum(),
+                                                               rel=1e-10)
+    # the biases' c is 0 without damping: no factor
+    assert ResidualSpaceSystem(J, g, penalty).inverse_diagonal(0.0) is None
+
+
+@pytest.mark.parametrize("System", ["weights", "residuals"])
+def test_inverse_diagonal_with_one_penalty_per_group(System):
+    # a grouped prior: every weight penalised, one alpha per group, no damping
+    rng = np.random.default_rng(6)
+    J, g = rng.normal(size=(8, 12)), rng.normal(size=12)
+    penalty = np.array([0.1, 2.0, 30.0])[np.arange(12) % 3]
+    if System == "weights":
+        system = WeightSpaceSystem(J.T @ J + np.diag(penalty), g)
+    else:
+        system = ResidualSpaceSystem(J, g, penalty)
+    np.testing.assert_allclose(system.inverse_diagonal(1e-7),
+                               np.diag(inv(J.T @ J + np.diag(penalty + 1e-7))), rtol=1e-9)
