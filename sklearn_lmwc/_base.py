@@ -268,8 +268,9 @@ coefs_ : list of ndarray
         Whether the training loss reached ``goal``, or an exact fit (``goal``'s
         metric at 1e-12), which ends training whatever ``goal`` is.
 
-    alpha_ : float
-        The L2 penalty of the returned weights: ``alpha`` itself, or with
+    alpha_ : float or ndarray
+        The L2 penalty of the returned weights (with ``weight_groups``, an array of
+        one alpha per group, named by ``alpha_groups_``): ``alpha`` itself, or with
         ``alpha="bayes"`` the estimate ``a / b`` in effect at those weights. The
         returned weights are the best point of the kept trial (the compression or
         restart policy's best, or the best validation score with
@@ -277,10 +278,21 @@ coefs_ : list of ndarray
         restored with them, so that ``alpha_``, ``loss_`` and
         ``n_effective_params_`` all describe the returned model.
 
-    n_effective_params_ : float or None
+    n_effective_params_ : float, ndarray or None
         With ``alpha="bayes"``, the effective number of parameters ``gamma``
         computed at the returned weights under ``alpha_`` (between 0 and the number
-        of penalised weights); None otherwise.
+        of penalised weights; with ``weight_groups``, one per group, between 0 and
+        the group's size); None otherwise.
+
+    alpha_groups_ : tuple of str or None
+        With ``weight_groups``, the names of the groups of ``alpha_``: ``"input"``
+        (or ``"input 0"``, ``"input 1"``, ... for ARD), ``"hidden"``, ``"output"``,
+        ``"bias"``; None otherwise.
+
+    input_relevance_ : ndarray of shape (n_features_in_,) or None
+        With ``weight_groups="ard"``, ``1 / alpha`` of each input feature's weights
+        (the prior variance the evidence gives them): near 0 for an input the fit
+        does not use. None otherwise.
 
     committee_coefs_, committee_intercepts_ : list of list of ndarray
         Every committee member's ``coefs_`` and ``intercepts_``, best first (see
@@ -486,7 +498,8 @@ class BaseLMWC(BaseEstimator):
         if self.committee_size > self.n_init:
             raise ValueError(f"committee_size={self.committee_size} needs as many trials: "
                              f"n_init={self.n_init}.")
-        if self.weight_groups != "single" and self.alpha not in ("bayes", "auto"):
+        if self.weight_groups != "single" and (
+                self.alpha not in ("bayes", "auto") or (self.alpha == "auto" and self.goal > 0)):
             raise ValueError(f'weight_groups="{self.weight_groups}" estimates one alpha per '
                              f'group: it needs alpha="bayes", got alpha={self.alpha!r}.')
         if self.trigger == "interval" and self.interval is None:
@@ -531,16 +544,19 @@ class BaseLMWC(BaseEstimator):
         loss = self._make_loss()
         make_objective = self._objective_factory()
         params = self._trial_params()
-        objective = make_objective(network, loss, X, Y, sample_weight, params["alpha"])
+        objective = make_objective(network, loss, X, Y, sample_weight, params["alpha"],
+                                   weight_groups=params["weight_groups"])
         check = run_solver(params).check
         if check is not None:
             check(objective)
         seeds = rng.randint(np.iinfo(np.int32).max, size=1 if resume else self.n_init)
         w0 = network.pack(self.coefs_, self.intercepts_) if resume else None
         start = time.perf_counter()
+        # a warm start goes on from the fitted alpha(s), unless the groups changed
+        alpha0 = self.alpha_ if resume and np.size(self.alpha_) == objective.prior.n_groups \
+            else None
         trials = run_trials(params, objective, network, loss, X, Y, sample_weight, w0,
-                            seeds, validation, make_objective,
-                            self.alpha_ if resume else None)
+                            seeds, validation, make_objective, alpha0)
         ranked = ranked_trials(trials, self.early_stopping)
         trial = ranked[0]
         if self.verbose:
@@ -577,7 +593,8 @@ class BaseLMWC(BaseEstimator):
         return X, y, self._encode_targets(y, sample_weight, reset=reset), sample_weight
 
     def _objective_factory(self):
-        """``make(network, loss, X, Y, sample_weight, alpha)``: the training objective."""
+        """``make(network, loss, X, Y, sample_weight, alpha, *, weight_groups)``: the
+        training objective."""
         return Objective
 
     def _trial_params(self):
@@ -662,6 +679,10 @@ class BaseLMWC(BaseEstimator):
         self.n_compressions_ = result.n_events
         self.converged_ = result.converged
         self.alpha_, self.n_effective_params_ = trial.prior
+        groups = objective.prior.groups is not None
+        self.alpha_groups_ = network.weight_groups(self.weight_groups)[1] if groups else None
+        self.input_relevance_ = (1.0 / self.alpha_[:network.n_inputs]
+                                 if self.weight_groups == "ard" else None)
         es = self.early_stopping
         self.best_loss_ = None if es else min(self.loss_curve_ + [self.loss_])
         self.saturation_curve_ = list(trial.saturation_curve)

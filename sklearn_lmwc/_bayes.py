@@ -190,14 +190,11 @@ class Prior:
 
         With groups, per group: ``alpha_g = gamma_g / ||w_g||^2`` divided by beta,
         beta from the total gamma (the trace's damping relative to the smallest
-        alpha). A group the data do not determine takes the upper bound: its gamma
-        no more than the damping's own count (at most ``1e-6`` of a parameter per
-        weight, ``m / (alpha_g + m)``), its weights' data curvature a millionth of
-        alpha_g or less. At the mode for any alpha_g its weights are 0, where the
-        formula's limit is infinite; away from it (weights from their random
-        start) the formula gives the jitter's count over their norm, alpha_g at the
-        lower bound, and their weights, free, would stay where they started (a
-        constant input feature under ARD, measured).
+        alpha). A group the data do not determine (gamma_g near 0) gets a small
+        alpha_g, as MacKay's formula says: sending it to the upper bound instead
+        killed groups that later steps would have needed (the output weights of a
+        bridged network, an input of Friedman #1) and scored lower on three real
+        regression sets out of four.
         """
         if not self.bayes:
             return False
@@ -208,7 +205,6 @@ class Prior:
             variance = noise_variance(data, n_residuals, float(gamma.sum()))
             with np.errstate(over="ignore"):  # inf: clipped to the upper bound
                 alpha = gamma / np.maximum(self._group_squares(w), 1e-300) * variance
-            alpha[gamma <= _TRACE_DAMPING * self.sizes] = np.inf  # undetermined
             self.alpha = np.clip(alpha, *_ALPHA_BOUNDS)
             self.gamma = gamma
             return True

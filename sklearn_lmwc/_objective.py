@@ -43,6 +43,9 @@ class Objective:
         ``self.prior.alpha``, 0 with "bayes" until ``start`` is called.
     form : {"auto", "weights", "residuals"}
         The space of the damped system (see ``_costs``).
+    weight_groups : {"single", "layers", "ard"}
+        One Bayesian alpha over the weights but the biases, or one per group of
+        weights (``Network.weight_groups``).
     """
 
     # damping tries ``lm_iteration`` evaluates per pass over the data: one, as in memory
@@ -54,9 +57,11 @@ class Objective:
     stackable = True
     max_shares = MAX_SHARES
 
-    def __init__(self, network, loss, X, Y, sample_weight=None, alpha=0.0, form="auto"):
+    def __init__(self, network, loss, X, Y, sample_weight=None, alpha=0.0, form="auto",
+                 weight_groups="single"):
         self.network, self.loss = network, loss
-        self.prior = Prior(alpha, ~network.bias_mask())
+        groups = None if weight_groups == "single" else network.weight_groups(weight_groups)[0]
+        self.prior = Prior(alpha, ~network.bias_mask(), groups)
         self.weight_sum = float(X.shape[0] if sample_weight is None else sample_weight.sum())
         self.plan = plan(network, X.shape[0], form, self.max_shares)
         self.passes = Passes(X, Y, sample_weight, self.plan.chunk, self.plan.stacked_chunk,
@@ -109,7 +114,7 @@ class Objective:
 
     def _with_penalty(self, w, total):
         total = float(total)
-        if self.prior.alpha:
+        if self.prior.penalising:
             with np.errstate(all="ignore"):
                 total += float(self.prior.penalty(w))
         return total if math.isfinite(total) else math.inf
@@ -170,12 +175,12 @@ class Objective:
     def weight_space_system(self, w, Q, g):
         """The weights'-space system at w from the loss's ``gauss_newton_sums`` (Q and g
         get the penalty, in place)."""
-        if self.prior.alpha:
+        if self.prior.penalising:
             np.einsum("ii->i", Q)[...] += self.penalty_diagonal()
         return WeightSpaceSystem(Q, self._penalised_gradient(w, g))
 
     def _penalised_gradient(self, w, g):
-        if self.prior.alpha:
+        if self.prior.penalising:
             g += self.penalty_diagonal() * w
         return g
 

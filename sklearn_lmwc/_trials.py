@@ -121,7 +121,8 @@ class _Run:
                  number, make_objective, alpha0, threads=1, alone=True):
         self.params, self.number = params, int(number)
         self.network, self.validation, self.alpha0 = network, validation, alpha0
-        self.objective = make_objective(network, loss, X, Y, sample_weight, params["alpha"])
+        self.objective = make_objective(network, loss, X, Y, sample_weight, params["alpha"],
+                                        weight_groups=params["weight_groups"])
         self.objective.passes.keep_states = alone
         self.objective.passes.use_threads(threads)
         self.rng = np.random.RandomState(seed)

@@ -67,14 +67,18 @@ class DaskObjective(Objective):
     scheduler : distributed.Client, str or None
         What ``dask.compute`` runs on; None: dask's default (the current client if
         there is one, else the threaded scheduler).
+    weight_groups : {"single", "layers", "ard"}
+        As for ``Objective``.
     """
 
     tries_per_pass = 3
     stackable = False  # trials run one by one: each pass is a scheduler round already
     max_shares = 1  # the scheduler runs the blocks in parallel
 
-    def __init__(self, network, loss, X, Y, sample_weight=None, alpha=0.0, scheduler=None):
-        super().__init__(network, loss, X, Y, None, alpha, form="weights")
+    def __init__(self, network, loss, X, Y, sample_weight=None, alpha=0.0, scheduler=None,
+                 weight_groups="single"):
+        super().__init__(network, loss, X, Y, None, alpha, form="weights",
+                         weight_groups=weight_groups)
         self.passes.sample_weight, self.scheduler = sample_weight, scheduler
         if sample_weight is not None:
             self.weight_sum = float(self._compute(sample_weight.sum()))

@@ -229,10 +229,9 @@ def test_grouped_reestimate_clips_and_fails_like_the_scalar_one():
 
 
 @pytest.mark.parametrize("System", ["weights", "residuals"])
-def test_a_group_the_data_do_not_determine_takes_the_upper_bound(System):
+def test_a_group_the_data_do_not_determine_counts_no_parameter(System):
     # the weights of a constant (zero) input feature: zero columns of J. Their
-    # gamma is the jitter's own count, which over their norm would give the lower
-    # bound and leave them free where they started
+    # gamma is the jitter's own count; the formula then gives a weak penalty
     J, g, w, groups = _grouped_problem()
     J[:, groups == 1] = 0.0
     prior = Prior("bayes", np.ones(10, bool), groups)
@@ -243,14 +242,14 @@ def test_a_group_the_data_do_not_determine_takes_the_upper_bound(System):
         system = ResidualSpaceSystem(J, g, prior.diagonal())
     assert prior.reestimate(w, 12.5, system, 30, SquaredError().noise_variance)
     assert 0.0 <= prior.gamma[1] <= _TRACE_DAMPING * 3
-    assert prior.alpha[1] == _ALPHA_BOUNDS[1]
-    assert np.all(prior.alpha[[0, 2]] < _ALPHA_BOUNDS[1])
+    assert np.all(prior.gamma[[0, 2]] > 0.1)
+    assert np.isfinite(prior.alpha).all() and prior.alpha[1] < prior.alpha[[0, 2]].min()
 
 
-def test_ard_prunes_a_constant_input_feature():
+def test_ard_counts_no_parameter_for_a_constant_input_feature():
     # Levenberg-Marquardt written out, with one alpha per input feature: the
-    # constant feature's alpha ends at the upper bound, its weights at 0, the
-    # others' finite; no NaN along the way
+    # constant feature's group ends with gamma near 0, the others' determined; no
+    # NaN along the way
     rng = np.random.default_rng(0)
     X = rng.normal(size=(60, 3))
     X[:, 1] = 0.0
@@ -282,8 +281,6 @@ def test_ard_prunes_a_constant_input_feature():
             assert prior.reestimate(w, data_loss(w), system, 60, loss.noise_variance)
             assert np.isfinite(prior.alpha).all() and np.isfinite(prior.gamma).all()
     constant = names.index("input 1")
-    assert prior.alpha[constant] == _ALPHA_BOUNDS[1] and prior.gamma[constant] == 0.0
-    assert np.abs(w[groups == constant]).max() < 1e-6
+    assert prior.gamma[constant] <= _TRACE_DAMPING * np.count_nonzero(groups == constant)
     others = np.arange(len(names)) != constant
-    assert np.all(prior.alpha[others] < _ALPHA_BOUNDS[1])
     assert np.all(prior.gamma[others] > 0.1)

@@ -554,3 +554,43 @@ def test_committee_needs_the_trials_and_groups_need_bayes():
         LMWCRegressor(n_init=2, committee_size=3).fit(X, y)
     with pytest.raises(ValueError, match='weight_groups="ard" .* alpha="bayes"'):
         LMWCRegressor(weight_groups="ard", alpha=0.1).fit(X, y)
+
+
+# ---- weight groups and ARD ----------------------------------------------------------
+def test_ard_finds_the_inputs_the_targets_depend_on():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 4))
+    y = np.sin(2 * X[:, 0]) + X[:, 1] + 0.1 * rng.normal(size=200)
+    est = LMWCRegressor(weight_groups="ard", hidden_layer_sizes=(5,), random_state=0).fit(X, y)
+    assert est.alpha_groups_ == ("input 0", "input 1", "input 2", "input 3", "output", "bias")
+    assert est.alpha_.shape == est.n_effective_params_.shape == (6,)
+    relevance = est.input_relevance_
+    np.testing.assert_array_equal(relevance, 1.0 / est.alpha_[:4])
+    assert min(relevance[:2]) > 1e3 * max(relevance[2:])
+    assert np.all(est.n_effective_params_[:2] > 1) and np.all(est.n_effective_params_[2:4] < 0.1)
+    assert np.isfinite(est.log_evidence_) and est.score(X, y) > 0.95
+
+
+@pytest.mark.parametrize("weight_groups", ["layers", "ard"])
+def test_grouped_state_is_that_of_the_returned_weights(weight_groups):
+    X, y = _friedman(200)
+    est = LMWCRegressor(weight_groups=weight_groups, random_state=5, max_iter=60).fit(X, y)
+    network = est._network
+    groups, names = network.weight_groups(weight_groups)
+    assert est.alpha_groups_ == names and est.alpha_.shape == (len(names),)
+    w = network.pack(est.coefs_, est.intercepts_)
+    Y = (y[:, None] - est._y_mean) / est._y_scale
+    out, J = network.jacobian(w, X)
+    a = est.alpha_[groups]
+    loss = (np.sum((out - Y) ** 2) + a @ (w * w)) / len(y)
+    assert est.loss_ == pytest.approx(loss, rel=1e-9)
+    Jf = J.reshape(len(y), -1)
+    inverse = np.diag(np.linalg.inv(Jf.T @ Jf + np.diag(a)))
+    gamma = np.bincount(groups, minlength=len(names)) - np.bincount(groups, a * inverse)
+    np.testing.assert_allclose(est.n_effective_params_, gamma, rtol=1e-6, atol=1e-9)
+    # a warm start goes on from the groups' alphas
+    est.set_params(warm_start=True, max_iter=2, compression=None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X, y)
+    assert est.alpha_.shape == (len(names),)
