@@ -33,6 +33,9 @@ _UNSCALED = 10.0
 _DTYPES = (np.float64, np.float32)
 # rows predicted at once: a sparse X is densified one such chunk at a time
 _PREDICT_ROWS = 4096
+# the trials of n_init="auto" with a Bayesian penalty (all of them in the committee):
+# chosen on the real-data benchmark (docs, benchmarks page)
+_AUTO_TRIALS = 5
 
 _PARAMETERS_DOC = """\
 hidden_layer_sizes : array-like of int, default=(10,)
@@ -402,8 +405,8 @@ class BaseLMWC(BaseEstimator):
         "tol": [Interval(Real, 0, None, closed="left"), None],
         "alpha": [Interval(Real, 0, None, closed="left"), StrOptions({"auto", "bayes"})],
         "init": [StrOptions(set(INITS))],
-        "n_init": [Interval(Integral, 1, None, closed="left")],
-        "committee_size": [Interval(Integral, 1, None, closed="left")],
+        "n_init": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "committee_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "weight_groups": [StrOptions({"single", "layers", "ard"})],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
@@ -495,9 +498,6 @@ class BaseLMWC(BaseEstimator):
         if not self.mu_min <= self.mu <= self.mu_max:
             raise ValueError(f"mu must lie in [mu_min, mu_max], got mu_min={self.mu_min}, "
                              f"mu={self.mu}, mu_max={self.mu_max}.")
-        if self.committee_size > self.n_init:
-            raise ValueError(f"committee_size={self.committee_size} needs as many trials: "
-                             f"n_init={self.n_init}.")
         if self.weight_groups != "single" and (
                 self.alpha not in ("bayes", "auto") or (self.alpha == "auto" and self.goal > 0)):
             raise ValueError(f'weight_groups="{self.weight_groups}" estimates one alpha per '
@@ -549,7 +549,7 @@ class BaseLMWC(BaseEstimator):
         check = run_solver(params).check
         if check is not None:
             check(objective)
-        seeds = rng.randint(np.iinfo(np.int32).max, size=1 if resume else self.n_init)
+        seeds = rng.randint(np.iinfo(np.int32).max, size=1 if resume else params["n_init"])
         w0 = network.pack(self.coefs_, self.intercepts_) if resume else None
         start = time.perf_counter()
         # a warm start goes on from the fitted alpha(s), unless the groups changed
@@ -572,7 +572,7 @@ class BaseLMWC(BaseEstimator):
                 "(X too large for the network to learn from). Scale the inputs, for "
                 "example with sklearn.preprocessing.StandardScaler.")
         # trials missing: an interrupt stopped them before their first iteration
-        self._store(network, objective, ranked[:self.committee_size],
+        self._store(network, objective, ranked[:params["committee_size"]],
                     interrupted=len(trials) < len(seeds))
         # the evidence of the targets in their own units
         offset = self._log_evidence_offset(objective.weight_sum)
@@ -598,10 +598,18 @@ class BaseLMWC(BaseEstimator):
         return Objective
 
     def _trial_params(self):
-        """The parameters the trials run with: ``alpha="auto"`` resolved."""
+        """The parameters the trials run with: ``"auto"`` resolved."""
         params = self.get_params()
         if params["alpha"] == "auto":
             params["alpha"] = 0.0 if self.goal > 0 else "bayes"
+        bayes = params["alpha"] == "bayes"
+        if params["n_init"] == "auto":
+            params["n_init"] = _AUTO_TRIALS if bayes else 1
+        if params["committee_size"] == "auto":
+            params["committee_size"] = params["n_init"] if bayes else 1
+        if params["committee_size"] > params["n_init"]:
+            raise ValueError(f"committee_size={params['committee_size']} needs as many "
+                             f"trials: n_init={params['n_init']}.")
         return params
 
     def _outputs_finite(self, network, w, X, chunk):
