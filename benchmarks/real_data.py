@@ -53,8 +53,8 @@ Every model runs inside ``make_pipeline(StandardScaler(), model)`` through 5-fol
 cross-validation (``KFold`` / ``StratifiedKFold``, shuffled, ``random_state=0``), one fold
 at a time so that the fit times are those of a user's machine. Models:
 
-- ``LMWC defaults`` and ``LMWC bayes`` (``alpha="bayes"``), both ``random_state=0``, plus
-  any candidate configuration given with ``--lmwc`` / ``--lmwc-reg`` / ``--lmwc-clf``;
+- ``LMWC defaults`` and ``LMWC one trial`` (``n_init=1``: the defaults before the
+  committee), both ``random_state=0``, plus any candidate configuration given with ``--lmwc`` / ``--lmwc-reg`` / ``--lmwc-clf``;
 - the others ("reference" models), scikit-learn's defaults: MLP (``random_state=0``;
   regression on raw y and on y standardised by ``TransformedTargetRegressor``),
   ``RidgeCV`` / ``LogisticRegression`` (``max_iter=1000``), ``HistGradientBoosting``
@@ -99,7 +99,7 @@ up to 100 times as long (31 s a fold on olive against 0.2 s): compare fit times 
 one run on a quiet machine only.
 
     python benchmarks/real_data.py                          # everything (cached rows reused)
-    python benchmarks/real_data.py --datasets diabetes,wine --models "LMWC bayes"
+    python benchmarks/real_data.py --datasets diabetes,wine --models "LMWC defaults"
     python benchmarks/real_data.py --models fcc3-bayes \\
         --lmwc 'fcc3-bayes={"hidden_layer_sizes": [3], "topology": "fcc", "alpha": "bayes"}'
     python benchmarks/real_data.py --cached-only            # the table from the cache alone
@@ -149,7 +149,7 @@ from sklearn_lmwc import LMWCClassifier, LMWCRegressor
 SMOKE_FOLDS, SMOKE_SAMPLES, SMOKE_MAX_ITER = 2, 60, 30
 ROW_CAP = 2000  # larger sets: a fixed-seed subsample of this many rows
 GP_TUNE_ROWS = 300  # the GP's kernel is tuned on at most this many rows of a fold
-BUILTIN_LMWC = {"LMWC defaults": {}, "LMWC bayes": {"alpha": "bayes"}}
+BUILTIN_LMWC = {"LMWC defaults": {}, "LMWC one trial": {"n_init": 1}}
 MLP_ANCHOR = {"regression": "MLP std y", "classification": "MLP"}
 # issue 18: best or within NEAR of the best on >= SHARE_NEAR of the sets, never more
 # than WORST below it, median fit time <= TIME_RATIO x the MLP's

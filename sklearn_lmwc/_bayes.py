@@ -139,15 +139,22 @@ class Prior:
             return self.alpha[self.groups]
         return self.alpha * self.penalised
 
-    def penalty(self, w):
+    def penalty(self, w, alpha=None):
+        """The penalty at w, with the current alpha or the given one."""
+        alpha = self.alpha if alpha is None else alpha
         if self.groups is not None:
-            return 0.5 * float(self.alpha @ self._group_squares(w))
+            return 0.5 * float(alpha @ self._group_squares(w))
         wp = w[self.penalised]
-        return 0.5 * self.alpha * (wp @ wp)
+        return 0.5 * alpha * (wp @ wp)
 
     def _group_squares(self, w):
         """``||w_g||^2`` per group (G,)."""
         return np.bincount(self.groups, weights=w * w, minlength=self.sizes.size)
+
+    def jitter(self):
+        """The damping of the factor whose inverse gives gamma: ``1e-6`` of the
+        (smallest) alpha, which keeps unpenalised directions factorisable."""
+        return _TRACE_DAMPING * float(np.min(self.alpha))
 
     def effective_parameters(self, system):
         """``gamma = N_w - alpha * tr_w(Q^-1)`` from ``system`` (Q including the
@@ -158,7 +165,7 @@ class Prior:
         the block traces summed from one diagonal of the inverse (one
         factorisation), the jitter relative to the smallest alpha."""
         if self.groups is not None:
-            diagonal = system.inverse_diagonal(_TRACE_DAMPING * float(np.min(self.alpha)))
+            diagonal = system.inverse_diagonal(self.jitter())
             if diagonal is None:
                 return None
             traces = np.bincount(self.groups, weights=diagonal, minlength=self.sizes.size)
@@ -166,7 +173,7 @@ class Prior:
             # a non-finite diagonal (an overflowing Q) fails like a factorisation
             return gamma if np.isfinite(gamma).all() else None
         n_w = np.count_nonzero(self.penalised)
-        trace = system.inverse_trace(self.penalised, _TRACE_DAMPING * self.alpha)
+        trace = system.inverse_trace(self.penalised, self.jitter())
         if trace is None:
             return None
         return float(np.clip(n_w - self.alpha * trace, 0.0, n_w))
@@ -238,7 +245,8 @@ def log_evidence(prior, w, value, log_det, n_residuals, loss, log_symmetries=0.0
     k = diagonal.size - np.count_nonzero(penalised)
     data = value - prior.penalty(w)
     gamma = 0.0 if prior.gamma is None else float(np.sum(prior.gamma))
-    beta = 1.0 / loss.noise_variance(data, n_residuals, gamma)
+    # an exact fit (no residual) has no noise to estimate: the smallest variance
+    beta = 1.0 / max(loss.noise_variance(data, n_residuals, gamma), np.finfo(float).tiny)
     return float(-beta * value - 0.5 * log_det + 0.5 * np.log(diagonal[penalised]).sum()
                  + 0.5 * k * (np.log(2 * np.pi) - np.log(beta))
                  + loss.log_normaliser(n_residuals, beta) + log_symmetries)

@@ -114,8 +114,8 @@ class LMWCClassifier(ClassifierMixin, BaseLMWC):
                  solver="lm", compression="adaptive", trigger="stall", beta=1e-4,
                  interval=None, omega=0.1, rho=1.1, net_statistic="mean", mu=1e-3,
                  mu_factor=10.0, mu_min=1e-15, mu_max=1e15, max_iter=200, goal=0.0,
-                 tol=1e-4, alpha="auto", weight_groups="single", init="uniform", n_init=1,
-                 committee_size=1, early_stopping=False,
+                 tol=1e-4, alpha="auto", weight_groups="single", init="uniform", n_init="auto",
+                 committee_size="auto", early_stopping=False,
                  validation_fraction=0.1, n_iter_no_change=10, n_jobs=None,
                  random_state=None, verbose=0, warm_start=False, loss="log_loss"):
         super().__init__(

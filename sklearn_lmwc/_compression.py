@@ -56,17 +56,22 @@ class _BestKeeping:
     def observe(self, iteration, w, value, previous):
         if not self.trigger(iteration, value, previous):
             return None
-        improved = value <= self.best_value
+        improved = self._restated(w, value) <= self.best_value
         if improved:
             self.best_w, self.best_value = w.copy(), value
             self.best_state = self.objective.state()
         return self._act(w, improved)
 
     def finish(self, w, value):
-        if value > self.best_value:
+        if self._restated(w, value) > self.best_value:
             self.objective.restore(self.best_state)
             return self.best_w.copy(), self.best_value
         return w, value
+
+    def _restated(self, w, value):
+        """The objective at w under the best point's penalty (see
+        ``Objective.restate``)."""
+        return self.objective.restate(w, value, self.best_state)
 
 
 class AdaptiveCompression(_BestKeeping):

@@ -48,12 +48,14 @@ class Trial:
         return (f"loss = {loss:.8g}, {result.n_iter} iterations, {result.n_events} "
                 f"compressions, stopped by {result.message}, {self.seconds:.2f} s")
 
-    def score(self, early_stopping):
-        """Higher is better: the best validation score, the log evidence with
-        alpha="bayes", or minus the final objective."""
+    def score(self, early_stopping, by_evidence):
+        """Higher is better: the best validation score, the log evidence (-inf for a
+        trial without one), or minus the final objective."""
         if early_stopping:
             return self.best_validation_score
-        return -self.value if self.log_evidence is None else self.log_evidence
+        if by_evidence:
+            return -np.inf if self.log_evidence is None else self.log_evidence
+        return -self.value
 
 
 def blas_threads():
@@ -203,7 +205,9 @@ def run_solver(params):
 def ranked_trials(trials, early_stopping):
     """The trials, best first: the best validation score, the highest evidence with
     alpha="bayes", or the lowest final objective (ties in the order of the seeds)."""
-    return sorted(trials, key=lambda trial: trial.score(early_stopping), reverse=True)
+    by_evidence = any(trial.log_evidence is not None for trial in trials)
+    return sorted(trials, key=lambda trial: trial.score(early_stopping, by_evidence),
+                  reverse=True)
 
 
 def init_results(trials, objective):

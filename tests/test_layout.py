@@ -89,8 +89,9 @@ def _data(task):
 
 def _fit(task, topology, activation, gain):
     X, y = _data(task)
+    # one network (a committee's members each have this layout; see test_committee_*)
     params = dict(hidden_layer_sizes=(2, 2), topology=topology, activation=activation,
-                  gain=gain, max_iter=3, tol=None, random_state=0)
+                  gain=gain, max_iter=3, tol=None, n_init=1, random_state=0)
     if task.startswith("regression"):
         return X, LMWCRegressor(**params).fit(X, y)
     return X, LMWCClassifier(loss=task.split("-")[1], **params).fit(X, y)
@@ -265,15 +266,20 @@ def test_user_guide_forward_pass():
     X, y = _data("regression")
     reg = LMWCRegressor(hidden_layer_sizes=(3,), topology="fcc", max_iter=5, tol=None,
                         random_state=0).fit(X, y)
+    assert len(reg.committee_coefs_) > 1  # the defaults' committee
     layout = _layout(reg)  # reg.layout_ in the guide
     f = {"tanh": np.tanh, "logistic": lambda x: 1 / (1 + np.exp(-x)),
          "relu": lambda x: np.maximum(x, 0), "identity": lambda x: x}
 
-    signals = [X]  # signals[0]: the inputs; signals[k]: hidden layer k
-    for layer, W, b in zip(layout.layers, reg.coefs_, reg.intercepts_):
-        net = np.hstack([signals[k] for k in layer.sources]) @ W + b
-        signals.append(f[layer.activation](layer.gain * net))
-    outputs = signals[-1]
+    def forward(coefs, intercepts):
+        signals = [X]  # signals[0]: the inputs; signals[k]: hidden layer k
+        for layer, W, b in zip(layout.layers, coefs, intercepts):
+            net = np.hstack([signals[k] for k in layer.sources]) @ W + b
+            signals.append(f[layer.activation](layer.gain * net))
+        return signals[-1]
+
+    outputs = np.mean([forward(c, i) for c, i in
+                       zip(reg.committee_coefs_, reg.committee_intercepts_)], axis=0)
     y_pred = outputs * layout.output_scale + layout.output_offset
 
     np.testing.assert_allclose(y_pred.ravel(), reg.predict(X), rtol=1e-10, atol=1e-10)

@@ -530,14 +530,15 @@ def test_posterior_log_evidence_is_the_dense_laplace_evidence(loss_name, activat
     penalised = ~network.bias_mask()
     W, k = penalised.sum(), (~penalised).sum()
     Q = Jf.T @ (h[:, None] * Jf)
-    gamma = W - 0.7 * np.trace(np.linalg.inv(Q + 0.7 * np.diag(penalised))
-                                [np.ix_(penalised, penalised)])
+    # the posterior's factor: a 1e-6 alpha jitter on the unpenalised biases
+    D = 0.7 * np.where(penalised, 1.0, 1e-6)
+    gamma = W - 0.7 * np.trace(np.linalg.inv(Q + np.diag(D))[np.ix_(penalised, penalised)])
     assert state.alpha == 0.7 and state.gamma == pytest.approx(gamma, rel=1e-8)
     N_res = sw.sum() * M
     beta = (N_res - gamma) / (2 * data) if loss_name == "squared_error" else 1.0
     a = 0.7 * beta
     E_W = 0.5 * w[penalised] @ w[penalised]
-    log_det_A = np.linalg.slogdet(beta * Q + a * np.diag(penalised.astype(float)))[1]
+    log_det_A = np.linalg.slogdet(beta * (Q + np.diag(D)))[1]
     expected = (-beta * data - a * E_W - 0.5 * log_det_A + 0.5 * W * np.log(a)
                 + 0.5 * k * np.log(2 * np.pi))
     if loss_name == "squared_error":
@@ -551,3 +552,14 @@ def test_posterior_without_bayes_has_no_evidence():
     objective, w = _problem(alpha=0.3)
     state, evidence = objective.posterior(w, objective.value(w))
     assert evidence is None and state.alpha == 0.3 and state.gamma is None
+
+
+def test_restate_gives_the_value_under_another_penalty():
+    objective, w = _problem(alpha="bayes")
+    value_then = objective.start(w, alpha=0.3)
+    kept = objective.state()
+    objective.prior.alpha = 2.0  # the current penalty
+    value = objective.value(w)
+    assert value > value_then
+    assert objective.restate(w, value, kept) == pytest.approx(value_then, rel=1e-12)
+    assert objective.restate(w, value, objective.state()) == value  # same state: as is

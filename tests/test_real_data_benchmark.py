@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 TINY = 'tiny={"hidden_layer_sizes": [2], "topology": "fcc"}'
-LMWC = ["LMWC defaults", "LMWC bayes", "tiny"]
+LMWC = ["LMWC defaults", "LMWC one trial", "tiny"]
 REGRESSION = ["MLP raw y", "MLP std y", "RidgeCV", "HGB", "RandomForest", "SVR", "GP ARD"]
 CLASSIFICATION = ["MLP", "LogisticRegression", "HGB", "RandomForest", "SVC"]
 OTHERS = {"diabetes": REGRESSION, "linnerud": REGRESSION, "iris": CLASSIFICATION}

@@ -150,8 +150,8 @@ def test_an_iteration_is_one_minpack_iteration(monkeypatch):
     inner = Network.jacobian
     monkeypatch.setattr(Network, "jacobian",
                         lambda net, w, X: jacobians.append(1) or inner(net, w, X))
-    reg = LMWCRegressor(hidden_layer_sizes=(3,), compression=None, tol=None, max_iter=15,
-                        solver="scipy", random_state=0).fit(X, y)
+    reg = LMWCRegressor(hidden_layer_sizes=(3,), n_init=1, compression=None, tol=None,
+                        max_iter=15, solver="scipy", random_state=0).fit(X, y)
     assert reg.n_iter_ == 15 == len(spy.calls) == len(jacobians)
     assert all(c["method"] == "lm" and c["max_nfev"] == backend.SEGMENT_NFEV for c in spy.calls)
     assert all(c["nfev"] <= backend.SEGMENT_NFEV for c in spy.calls)

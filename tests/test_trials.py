@@ -48,7 +48,7 @@ def test_a_fit_on_threads_is_the_fit_on_one(alpha, monkeypatch):
     monkeypatch.setattr(Passes, "use_threads", recording)
     monkeypatch.setattr(Passes, "map_shares", recording_blas)
     monkeypatch.setattr("sklearn_lmwc._trials.blas_threads", lambda: 2)
-    params = dict(hidden_layer_sizes=(6,), alpha=alpha, tol=None, max_iter=15,
+    params = dict(hidden_layer_sizes=(6,), alpha=alpha, tol=None, max_iter=15, n_init=1,
                   random_state=0)
     split = LMWCRegressor(**params).fit(X, y)
     (passes,) = objectives
@@ -90,7 +90,7 @@ def test_scipy_backend_stays_on_one_thread(monkeypatch):
         return threads[-1]
 
     monkeypatch.setattr(Passes, "use_threads", recording)
-    LMWCRegressor(hidden_layer_sizes=(6,), solver="scipy", max_iter=5,
+    LMWCRegressor(hidden_layer_sizes=(6,), solver="scipy", max_iter=5, n_init=1,
                   random_state=0).fit(X, y)
     assert threads == [1]
 
@@ -112,5 +112,6 @@ def test_blas_threads_are_shared_among_the_shares(threads, large, limit, monkeyp
         return threadpool_limits(limits=limits, user_api=user_api)
 
     monkeypatch.setattr("sklearn_lmwc._trials.threadpool_limits", recording)
-    LMWCRegressor(hidden_layer_sizes=(6,), tol=None, max_iter=2, random_state=0).fit(X, y)
+    LMWCRegressor(hidden_layer_sizes=(6,), tol=None, max_iter=2, n_init=1,
+                  random_state=0).fit(X, y)
     assert recorded == [limit]
