@@ -33,8 +33,8 @@ _UNSCALED = 10.0
 _DTYPES = (np.float64, np.float32)
 # rows predicted at once: a sparse X is densified one such chunk at a time
 _PREDICT_ROWS = 4096
-# the trials of n_init="auto" with a Bayesian penalty (all of them in the committee):
-# chosen on the real-data benchmark (docs, benchmarks page)
+# the trials of n_init="auto" with a Bayesian penalty on a small network (all of them
+# in the committee): chosen on the real-data benchmark (docs, benchmarks page)
 _AUTO_TRIALS = 5
 
 _PARAMETERS_DOC = """\
@@ -174,11 +174,14 @@ hidden_layer_sizes : array-like of int, default=(10,)
 
     n_init : int or "auto", default="auto"
         Independent trials from different random starts. ``"auto"``: 5 with a
-        Bayesian penalty (``alpha="bayes"``, the default without a ``goal``), else 1
-        (the paper's setting: each fit one random start); chosen on
+        Bayesian penalty (``alpha="bayes"``, the default without a ``goal``) on a
+        small problem (samples x outputs x weights^2 below 1e8, where trials of the
+        built-in solver also run together), else 1 (the paper's setting, each fit
+        one random start; and large problems, where 5 trials would cost 5 times
+        one); chosen on
         ``benchmarks/real_data.py``, where 5 trials in a committee were the best or
         within 0.01 of the best other model on 21 of 26 sets against 12 for one trial,
-        at 1.8 times the MLP's median fit time (the benchmarks page). The best is kept: the
+        at 1.65 times the MLP's median fit time (the benchmarks page). The best is kept: the
         best validation score with ``early_stopping``, else the highest log
         evidence with ``alpha="bayes"`` (``log_evidence_``: with a data-fitted
         penalty the lowest training loss is the most overfitted trial), else the
@@ -195,7 +198,8 @@ hidden_layer_sizes : array-like of int, default=(10,)
         Predict with a committee: the average of the predictions (the
         classifier's probabilities) of the ``committee_size`` best trials, in the
         order ``n_init`` keeps them (highest evidence first with
-        ``alpha="bayes"``). ``"auto"``: every trial with a Bayesian penalty, else 1.
+        ``alpha="bayes"``). ``"auto"``: every trial when ``n_init="auto"`` gives a
+        committee (above), else 1.
         At most ``n_init``; a warm start continues the best trial alone. ``coefs_`` and ``intercepts_`` are the best trial's; every
         member's are in ``committee_coefs_`` and ``committee_intercepts_``.
 
@@ -364,7 +368,8 @@ The defaults are for the data people bring: a bridged MLP of 10 tanh neurons
     compression when training stalls (``alpha="auto"``: no penalty when a ``goal`` is
     set), a stopping rule that ends converged fits, and a committee of 5 trials
     ranked by their evidence (``n_init="auto"``, ``committee_size="auto"``: one
-    trial when a ``goal`` is set). They were chosen from ``benchmarks/real_data.py``
+    trial when a ``goal`` is set, or on a large problem: samples x outputs x
+    weights^2 of 1e8 or more). They were chosen from ``benchmarks/real_data.py``
     (results in the documentation's benchmarks page). The paper's setting is reached
     with explicit parameters: ``topology="fcc"``, ``tol=None``, a ``goal`` (with
     which ``alpha`` is 0 and one trial is run) and the ``max_iter`` and ``beta`` of
@@ -557,6 +562,7 @@ class BaseLMWC(BaseEstimator):
         params = self._trial_params()
         objective = make_objective(network, loss, X, Y, sample_weight, params["alpha"],
                                    weight_groups=params["weight_groups"])
+        self._resolve_trials(params, objective)
         check = run_solver(params).check
         if check is not None:
             check(objective)
@@ -609,19 +615,27 @@ class BaseLMWC(BaseEstimator):
         return Objective
 
     def _trial_params(self):
-        """The parameters the trials run with: ``"auto"`` resolved."""
+        """The parameters the trials run with, ``alpha="auto"`` resolved (the trials'
+        ``"auto"``, which depend on the objective, by ``_resolve_trials``)."""
         params = self.get_params()
         if params["alpha"] == "auto":
             params["alpha"] = 0.0 if self.goal > 0 else "bayes"
-        bayes = params["alpha"] == "bayes"
+        return params
+
+    @staticmethod
+    def _resolve_trials(params, objective):
+        """``n_init`` and ``committee_size`` "auto" in ``params``: a committee of
+        ``_AUTO_TRIALS`` trials with a Bayesian penalty on a small problem (an
+        iteration's work below the bound under which trials run together: there five
+        cost little), else one trial."""
+        committee = params["alpha"] == "bayes" and objective.plan.small()
         if params["n_init"] == "auto":
-            params["n_init"] = _AUTO_TRIALS if bayes else 1
+            params["n_init"] = _AUTO_TRIALS if committee else 1
         if params["committee_size"] == "auto":
-            params["committee_size"] = params["n_init"] if bayes else 1
+            params["committee_size"] = params["n_init"] if committee else 1
         if params["committee_size"] > params["n_init"]:
             raise ValueError(f"committee_size={params['committee_size']} needs as many "
                              f"trials: n_init={params['n_init']}.")
-        return params
 
     def _outputs_finite(self, network, w, X, chunk):
         """Whether the decoded outputs at w are finite on every row of X (in chunks of

@@ -110,12 +110,16 @@ class Plan(NamedTuple):
             return 1
         return max(1, allowed // threads)
 
+    def small(self):
+        """Whether an iteration is small: the work of its J^T J (rows of J times
+        weights^2) below ``_MAX_WORK_TOGETHER``, where the overhead of numpy's calls,
+        not the arithmetic, is its cost."""
+        return self.n_samples * self.n_outputs * self.n_weights**2 < _MAX_WORK_TOGETHER
+
     def worth_serving_together(self, n_runs):
         """Whether ``n_runs`` runs on these data are cheaper served together: small
-        networks (the work of an iteration's J^T J, rows of J times weights^2, below
-        ``_MAX_WORK_TOGETHER``) in the weights' space."""
-        work = self.n_samples * self.n_outputs * self.n_weights**2
-        return n_runs > 1 and self.form == "weights" and work < _MAX_WORK_TOGETHER
+        iterations in the weights' space."""
+        return n_runs > 1 and self.form == "weights" and self.small()
 
 
 def plan(network, n_samples, form="auto", max_shares=MAX_SHARES):

@@ -181,8 +181,7 @@ def run_trials(params, objective, network, loss, X, Y, sample_weight, w0, seeds,
     ``_batched``), others one by one.
     """
     args = (params, network, loss, X, Y, sample_weight, w0)
-    together = (run_solver(params).batchable and objective.stackable
-                and objective.plan.worth_serving_together(len(seeds)))
+    together = served_together(params, objective, len(seeds))
     numbers = list(range(1, len(seeds) + 1))
     if not together:
         return Parallel(n_jobs=params["n_jobs"])(
@@ -195,6 +194,14 @@ def run_trials(params, objective, network, loss, X, Y, sample_weight, w0, seeds,
         for part, numbers_part in zip(np.array_split(seeds, n_batches),
                                       np.array_split(np.array(numbers), n_batches)))
     return [trial for batch in batches for trial in batch]
+
+
+def served_together(params, objective, n_trials):
+    """Whether ``n_trials`` trials on ``objective``'s data run together: a batchable
+    solver, an objective that evaluates stacks of weights, and small networks (see
+    ``_costs.Plan.worth_serving_together``), where many cost a few times one."""
+    return (run_solver(params).batchable and objective.stackable
+            and objective.plan.worth_serving_together(n_trials))
 
 
 def run_solver(params):

@@ -594,3 +594,22 @@ def test_grouped_state_is_that_of_the_returned_weights(weight_groups):
         warnings.simplefilter("ignore", ConvergenceWarning)
         est.fit(X, y)
     assert est.alpha_.shape == (len(names),)
+
+
+def test_auto_trials_make_a_committee_on_small_problems(monkeypatch):
+    from sklearn_lmwc import _costs
+
+    X, y = _sine(60)
+    small = LMWCRegressor(hidden_layer_sizes=(3,), max_iter=5, random_state=0).fit(X, y)
+    assert len(small.init_results_["loss"]) == len(small.committee_coefs_) == 5
+    # an explicit n_init is kept, its trials all in the committee
+    three = LMWCRegressor(hidden_layer_sizes=(3,), n_init=3, max_iter=5).fit(X, y)
+    assert len(three.init_results_["loss"]) == len(three.committee_coefs_) == 3
+    # one trial: with a goal (the paper's setting), and on a problem too large
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        goal = LMWCRegressor(hidden_layer_sizes=(3,), goal=1e-9, max_iter=5).fit(X, y)
+        monkeypatch.setattr(_costs, "_MAX_WORK_TOGETHER", 0)
+        large = LMWCRegressor(hidden_layer_sizes=(3,), max_iter=5, random_state=0).fit(X, y)
+    for est in (goal, large):
+        assert len(est.init_results_["loss"]) == len(est.committee_coefs_) == 1
