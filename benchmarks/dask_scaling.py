@@ -21,7 +21,7 @@ on the LocalCluster from the store, every pass reading the blocks from disk agai
 
 ``--passes`` counts instead the passes over the row blocks of a plain-LM fit on the
 threaded scheduler (1e4 rows, 50 iterations), with the damping tries judged one by
-one (``trial_batch = 1``) and three per pass (the default), per iteration: Jacobian
+one (``tries_per_pass = 1``) and three per pass (the default), per iteration: Jacobian
 passes (Q and g) and value passes (the tries, and the fit's few other values).
 """
 
@@ -68,7 +68,7 @@ def weights_gap(a, b):
 
 
 def count_passes(rows=10_000, iterations=50):
-    """Per trial_batch (1, 3): Jacobian and value passes per iteration of a plain-LM fit."""
+    """Per tries_per_pass (1, 3): Jacobian and value passes per iteration of a plain-LM fit."""
     X, y = data(rows)
     Xd, yd = da.from_array(X, chunks=(-(-rows // BLOCKS), -1)), da.from_array(y, chunks=-1)
     kinds, inner = [], lmwc_dask._block_sums
@@ -80,11 +80,11 @@ def count_passes(rows=10_000, iterations=50):
     lmwc_dask._block_sums = spy
     print(f"MLP {N_FEATURES}-10-1, plain LM, {rows} rows in {BLOCKS} blocks, "
           f"{iterations} iterations, passes per iteration")
-    print(f"{'trial_batch':>11} | {'Jacobian':>8} | {'value':>6} | {'total':>6} | loss")
-    default = DaskObjective.trial_batch
-    for trial_batch in (1, default):
+    print(f"{'tries/pass':>11} | {'Jacobian':>8} | {'value':>6} | {'total':>6} | loss")
+    default = DaskObjective.tries_per_pass
+    for tries_per_pass in (1, default):
         kinds.clear()
-        DaskObjective.trial_batch = trial_batch
+        DaskObjective.tries_per_pass = tries_per_pass
         reg = DaskLMWCRegressor(hidden_layer_sizes=(10,), topology="mlp", alpha=0.0,
                                 compression=None, tol=None, max_iter=iterations,
                                 random_state=0, client="threads")
@@ -92,9 +92,9 @@ def count_passes(rows=10_000, iterations=50):
             warnings.simplefilter("ignore", ConvergenceWarning)
             reg.fit(Xd, yd)
         jacobian, value = (kinds.count(k) / BLOCKS / reg.n_iter_ for k in ("gauss_newton", "loss"))
-        print(f"{trial_batch:>11} | {jacobian:>8.2f} | {value:>6.2f} | {jacobian + value:>6.2f} "
+        print(f"{tries_per_pass:>11} | {jacobian:>8.2f} | {value:>6.2f} | {jacobian + value:>6.2f} "
               f"| {reg.loss_:.6g}")
-    DaskObjective.trial_batch, lmwc_dask._block_sums = default, inner
+    DaskObjective.tries_per_pass, lmwc_dask._block_sums = default, inner
 
 
 def out_of_core(rows, path, iterations, client):

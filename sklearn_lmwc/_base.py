@@ -301,7 +301,7 @@ coefs_ : list of ndarray
         (or ``"input 0"``, ``"input 1"``, ... for ARD), ``"hidden"``, ``"output"``,
         ``"bias"``; None otherwise.
 
-    input_relevance_ : ndarray of shape (n_features_in_,) or None
+    input_relevance_ : ndarray of shape (`n_features_in_`,) or None
         With ``weight_groups="ard"``, the effective number of parameters of each
         input feature's weights (its entries of ``n_effective_params_``): how many
         of them the data determine, near 0 for an input the fit does not use (a
