@@ -54,7 +54,8 @@ cross-validation (``KFold`` / ``StratifiedKFold``, shuffled, ``random_state=0``)
 at a time so that the fit times are those of a user's machine. Models:
 
 - ``LMWC defaults`` and ``LMWC one trial`` (``n_init=1``: the defaults before the
-  committee), both ``random_state=0``, plus any candidate configuration given with ``--lmwc`` / ``--lmwc-reg`` / ``--lmwc-clf``;
+  committee), both ``random_state=0``, plus any candidate configuration given with
+  ``--lmwc`` / ``--lmwc-reg`` / ``--lmwc-clf``;
 - the others ("reference" models), scikit-learn's defaults: MLP (``random_state=0``;
   regression on raw y and on y standardised by ``TransformedTargetRegressor``),
   ``RidgeCV`` / ``LogisticRegression`` (``max_iter=1000``), ``HistGradientBoosting``

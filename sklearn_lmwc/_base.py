@@ -199,9 +199,9 @@ hidden_layer_sizes : array-like of int, default=(10,)
         classifier's probabilities) of the ``committee_size`` best trials, in the
         order ``n_init`` keeps them (highest evidence first with
         ``alpha="bayes"``). ``"auto"``: every trial when ``n_init="auto"`` gives a
-        committee (above), else 1.
-        At most ``n_init``; a warm start continues the best trial alone. ``coefs_`` and ``intercepts_`` are the best trial's; every
-        member's are in ``committee_coefs_`` and ``committee_intercepts_``.
+        committee (above), else 1. At most ``n_init``; a warm start continues the
+        best trial alone. ``coefs_`` and ``intercepts_`` are the best trial's;
+        every member's are in ``committee_coefs_`` and ``committee_intercepts_``.
 
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the training data, score it after every

@@ -1,9 +1,9 @@
 """What to do when LM stalls: adaptive weight compression, random restarts, or nothing.
 
 A policy is consulted after every iteration but the last. When its trigger fires it
-returns new weights (an ``event``, named by the policy); the solver then resets mu and takes its next step without
-the error check, so the network can leave the old basin. ``finish`` hands back the
-best weights seen when the final ones are worse.
+returns new weights (an ``event``, named by the policy); the solver then resets mu
+and takes its next step without the error check, so the network can leave the old
+basin. ``finish`` hands back the best weights seen when the final ones are worse.
 """
 
 import numpy as np
