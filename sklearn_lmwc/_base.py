@@ -580,17 +580,17 @@ class BaseLMWC(BaseEstimator):
             print(f"Kept trial {trial.number} of {len(seeds)}: "
                   f"{trial.summary(objective.mean(trial.result.value))}; "
                   f"{time.perf_counter() - start:.2f} s in all", flush=True)
-        with np.errstate(all="ignore"):  # never store a model that cannot predict
-            finite = (np.isfinite(trial.value) and np.all(np.isfinite(trial.w)) and
-                      self._outputs_finite(network, trial.w, X, objective.plan.chunk))
-        if not finite:
+        # never store a model that cannot predict: the best trial must, and a
+        # committee keeps only the members that can
+        committee = [member for member in ranked[:params["committee_size"]]
+                     if self._can_predict(network, member, X, objective.plan.chunk)]
+        if not committee or committee[0] is not trial:
             raise ValueError(
                 "Training failed: the network's outputs on the training inputs overflow "
                 "(X too large for the network to learn from). Scale the inputs, for "
                 "example with sklearn.preprocessing.StandardScaler.")
         # trials missing: an interrupt stopped them before their first iteration
-        self._store(network, objective, ranked[:params["committee_size"]],
-                    interrupted=len(trials) < len(seeds))
+        self._store(network, objective, committee, interrupted=len(trials) < len(seeds))
         # the evidence of the targets in their own units
         offset = self._log_evidence_offset(objective.weight_sum)
         self.log_evidence_ = None if trial.log_evidence is None else \
@@ -636,6 +636,12 @@ class BaseLMWC(BaseEstimator):
         if params["committee_size"] > params["n_init"]:
             raise ValueError(f"committee_size={params['committee_size']} needs as many "
                              f"trials: n_init={params['n_init']}.")
+
+    def _can_predict(self, network, trial, X, chunk):
+        """Whether the trial's weights, its objective and its outputs on X are finite."""
+        with np.errstate(all="ignore"):
+            return bool(np.isfinite(trial.value) and np.all(np.isfinite(trial.w)) and
+                        self._outputs_finite(network, trial.w, X, chunk))
 
     def _outputs_finite(self, network, w, X, chunk):
         """Whether the decoded outputs at w are finite on every row of X (in chunks of

@@ -613,3 +613,24 @@ def test_auto_trials_make_a_committee_on_small_problems(monkeypatch):
         large = LMWCRegressor(hidden_layer_sizes=(3,), max_iter=5, random_state=0).fit(X, y)
     for est in (goal, large):
         assert len(est.init_results_["loss"]) == len(est.committee_coefs_) == 1
+
+
+def test_committee_keeps_only_members_that_can_predict(monkeypatch):
+    import dataclasses
+
+    from sklearn_lmwc import _base
+
+    ranked = _base.ranked_trials
+
+    def one_overflowing(trials, early_stopping):
+        best, second, *rest = ranked(trials, early_stopping)
+        # finite weights whose outputs overflow on the training inputs
+        return [best, dataclasses.replace(second, w=np.full_like(second.w, 1e308)), *rest]
+
+    monkeypatch.setattr(_base, "ranked_trials", one_overflowing)
+    X, y = _sine(60)
+    est = LMWCRegressor(hidden_layer_sizes=(3,), n_init=3, committee_size=3, max_iter=10,
+                        random_state=0).fit(X, y)
+    assert len(est.committee_coefs_) == 2
+    assert all(np.isfinite(c).all() for member in est.committee_coefs_ for c in member)
+    assert np.isfinite(est.predict(X)).all()
