@@ -24,6 +24,7 @@ from ._layout import describe
 from ._network import NET_STATISTICS, TOPOLOGIES, Network
 from ._loop import INTERRUPTED, MAX_ITER
 from ._objective import Objective
+from ._predictive import MAX_WEIGHTS, laplace_posteriors, output_moments
 from ._solvers import SOLVERS
 from ._trials import init_results, ranked_trials, run_solver, run_trials
 
@@ -591,6 +592,7 @@ class BaseLMWC(BaseEstimator):
                 "example with sklearn.preprocessing.StandardScaler.")
         # trials missing: an interrupt stopped them before their first iteration
         self._store(network, objective, committee, interrupted=len(trials) < len(seeds))
+        self.laplace_posteriors_ = laplace_posteriors(objective, committee)
         # the evidence of the targets in their own units
         offset = self._log_evidence_offset(objective.weight_sum)
         self.log_evidence_ = None if trial.log_evidence is None else \
@@ -744,28 +746,71 @@ class BaseLMWC(BaseEstimator):
         raise NotImplementedError
 
     # ---- predict ---------------------------------------------------------------
+    def _validated(self, X):
+        check_is_fitted(self, "coefs_")
+        return validate_data(self, X, reset=False, dtype=_DTYPES, accept_sparse="csr")
+
+    def _member_weights(self):
+        """Every committee member's flat weights, best first: the best is ``coefs_``
+        itself, whatever a user assigned to it."""
+        members = [(self.coefs_, self.intercepts_),
+                   *zip(self.committee_coefs_[1:], self.committee_intercepts_[1:])]
+        return [self._network.pack(coefs, intercepts) for coefs, intercepts in members]
+
     def _forward(self, X):
         """The network's outputs for X (a committee's combined, see ``_combine``), in
         the dtype of X and the fitted weights (as scikit-learn's MLP: float32 stays
         float32)."""
-        check_is_fitted(self, "coefs_")
-        X = validate_data(self, X, reset=False, dtype=_DTYPES, accept_sparse="csr")
-        # the best member is coefs_ itself, whatever a user assigned to it
-        members = [(self.coefs_, self.intercepts_),
-                   *zip(self.committee_coefs_[1:], self.committee_intercepts_[1:])]
+        X = self._validated(X)
         outputs = []
-        for coefs, intercepts in members:
-            w = self._network.pack(coefs, intercepts)
+        for w in self._member_weights():
             with np.errstate(all="ignore"):
                 outputs.append(np.concatenate(
                     [self._network.forward(w, X[s])
                      for s in gen_batches(X.shape[0], _PREDICT_ROWS)]
                     or [np.empty((0, self.n_outputs_))]))
+        return self._combined(X, outputs)
+
+    def _combined(self, X, outputs):
+        """The members' outputs on X combined (``_combine``), checked and in the dtype
+        of ``_forward``."""
         with np.errstate(all="ignore"):
             Z = outputs[0] if len(outputs) == 1 else self._combine(outputs)
         if np.isnan(Z).any():  # +-inf is a limit (far extrapolation), NaN no answer
             raise ValueError("Input X is too large for the fitted network: its outputs "
                              f"overflow to NaN (max |X| = {abs(X).max():.3g}). Scale X "
                              "as it was scaled for fit.")
-        return Z.astype(_narrowest(np.result_type(X.dtype, self.coefs_[0].dtype), [Z]),
-                        copy=False)
+        return Z.astype(self._output_dtype(X, Z), copy=False)
+
+    def _output_dtype(self, X, Z):
+        return _narrowest(np.result_type(X.dtype, self.coefs_[0].dtype), [Z])
+
+    def _has_posterior(self):
+        posteriors = getattr(self, "laplace_posteriors_", None)
+        return posteriors is not None and all(p is not None for p in posteriors)
+
+    def _posterior_moments(self, X, cov=False):
+        """Per committee member, its outputs on X (validated) and their variances under
+        its weights' posterior, ``output_moments``' pair (in the training units,
+        noise excluded); a ValueError saying why when the fit kept no posterior."""
+        X = self._validated(X)
+        if not self._has_posterior():
+            n_weights = self._network.n_weights
+            why = (f"the network has {n_weights} weights, more than the {MAX_WEIGHTS} "
+                   "whose posterior factor (weights x weights floats) a fit keeps"
+                   if n_weights > MAX_WEIGHTS else
+                   "the posterior precision Q + D at the fitted weights is not positive "
+                   "definite (no penalty on weights the data do not determine); fit "
+                   "with alpha='bayes' (the default) or alpha > 0")
+            raise ValueError(f"This {type(self).__name__} has no Laplace posterior to "
+                             f"give predictive variances: {why}.")
+        moments = []
+        for w, posterior in zip(self._member_weights(), self.laplace_posteriors_):
+            with np.errstate(all="ignore"):
+                moments.append(output_moments(self._network, w, posterior.factor, X, cov,
+                                              self._shift_invariant()))
+        return X, moments
+
+    def _shift_invariant(self):
+        """Whether predictions ignore a common shift of the outputs (softmax logits)."""
+        return False

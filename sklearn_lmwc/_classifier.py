@@ -10,6 +10,7 @@ from sklearn.utils.validation import column_or_1d, validate_data
 
 from ._base import _DTYPES, BaseLMWC, fill_doc
 from ._losses import LogLoss, SquaredError
+from ._predictive import mixture, moderated
 
 
 def _pm1_proba(Z, multilabel):
@@ -23,7 +24,9 @@ def _pm1_proba(Z, multilabel):
     their argmax is the argmax of the outputs.
     """
     if multilabel:
-        return np.clip((Z + 1.0) / 2.0, 0.0, 1.0)
+        # strictly inside (0, 1), as a probability of each label must be
+        eps = np.finfo(Z.dtype).eps
+        return np.clip((Z + 1.0) / 2.0, eps, 1.0 - eps)
     if Z.shape[1] == 1:
         Z = np.hstack([-Z, Z])
     # (z - shift) + 1, not (z + 1) - shift: the top mass stays 1 when |z| >> 1
@@ -64,10 +67,28 @@ class LMWCClassifier(ClassifierMixin, BaseLMWC):
         output ``z_k`` to ``max(z_k + 1 - min(max_j z_j, 0), 0)`` and normalises
         each row: for binary problems (one output ``z``) this is
         ``P(positive) = clip((z + 1) / 2, 0, 1)``; for multilabel each label
-        gets ``clip((z + 1) / 2, 0, 1)``. The shift acts only when every output
+        gets ``clip((z + 1) / 2, eps, 1 - eps)`` (eps the resolution of the
+        dtype). The shift acts only when every output
         is negative, so the top class always keeps a positive probability and
         ``predict_proba`` agrees with ``predict``. These probabilities saturate at
         0 and 1, so their log-loss can be very large on misclassified samples.
+
+    moderation : {{"probit"}} or None, default="probit"
+        How the weights' uncertainty enters the probabilities (``loss="log_loss"``;
+        with ``"squared_error"`` it is ignored). ``"probit"``: each logit z is
+        moderated by its variance v under the Laplace posterior of the weights
+        (see ``decision_function``), ``z / sqrt(1 + pi v / 8)``, MacKay's probit
+        approximation of the posterior predictive probability for logistic
+        outputs and its mean-field analogue for softmax outputs (Lu, Ie & Sha
+        2020): probabilities far from the training data move towards 1/2 (or
+        uniform). ``predict``, ``decision_function`` and ``predict_proba`` then
+        agree on the moderated logits; a binary or multilabel prediction keeps its
+        sign, a multiclass one can change. Each prediction costs a Jacobian pass
+        and a triangular solve (weights x weights) per committee member. Without a
+        posterior (see ``laplace_posteriors_``) the logits are used as they are.
+        None: the logits of the fitted weights (the plug-in estimate). The
+        default was chosen on ``benchmarks/uncertainty.py`` (the benchmarks
+        page).
 
     Attributes
     ----------
@@ -108,6 +129,7 @@ class LMWCClassifier(ClassifierMixin, BaseLMWC):
     _parameter_constraints = {
         **BaseLMWC._parameter_constraints,
         "loss": [StrOptions({"log_loss", "squared_error"})],
+        "moderation": [StrOptions({"probit"}), None],
     }
 
     def __init__(self, hidden_layer_sizes=(10,), topology="bmlp", activation="tanh", gain=1.0,
@@ -117,7 +139,8 @@ class LMWCClassifier(ClassifierMixin, BaseLMWC):
                  tol=1e-4, alpha="auto", weight_groups="single", init="uniform", n_init="auto",
                  committee_size="auto", early_stopping=False,
                  validation_fraction=0.1, n_iter_no_change=10, n_jobs=None,
-                 random_state=None, verbose=0, warm_start=False, loss="log_loss"):
+                 random_state=None, verbose=0, warm_start=False, loss="log_loss",
+                 moderation="probit"):
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes, topology=topology, activation=activation,
             gain=gain, solver=solver, compression=compression, trigger=trigger, beta=beta,
@@ -129,6 +152,7 @@ class LMWCClassifier(ClassifierMixin, BaseLMWC):
             n_jobs=n_jobs, random_state=random_state, verbose=verbose,
             warm_start=warm_start)
         self.loss = loss
+        self.moderation = moderation
 
     # ---- BaseLMWC hooks ------------------------------------------------------------
     def _layout_facts(self):
@@ -227,20 +251,53 @@ class LMWCClassifier(ClassifierMixin, BaseLMWC):
             self.out_activation_ = "softmax" if self._multiclass() else "logistic"
         return self
 
-    def decision_function(self, X):
-        """The network's outputs: logits (``loss="log_loss"``) or +-1 estimates.
+    def _shift_invariant(self):
+        return self.loss == "log_loss" and self._multiclass()
+
+    def _moderating(self):
+        return (self.moderation is not None and self.loss == "log_loss"
+                and self._has_posterior())
+
+    def _forward(self, X):
+        if not self._moderating():
+            return super()._forward(X)
+        X, moments = self._posterior_moments(X)
+        return self._combined(X, [moderated(Z, V) for Z, V in moments])
+
+    def decision_function(self, X, return_std=False):
+        """The network's outputs: logits (``loss="log_loss"``, moderated as
+        ``moderation`` says) or +-1 estimates; optionally their posterior standard
+        deviation.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+        return_std : bool, default=False
+            Also return the standard deviation of each output under the Laplace
+            posterior of the weights (``LMWCRegressor.predict`` explains it; no
+            noise term): for log-loss, of the logits before moderation, and for
+            multiclass (softmax) of the logits minus their mean, as softmax
+            ignores a common shift of the logits, which the data cannot determine.
+            With a committee, of the equal mixture of its members' distributions.
 
         Returns
         -------
         scores : ndarray of shape (n_samples,) for binary problems, else
             (n_samples, n_outputs)
             Positive scores favour ``classes_[1]`` in the binary case.
+        std : ndarray of the shape of ``scores``
+            Only with ``return_std``.
         """
-        Z = self._forward(X)
+        if not return_std:
+            return self._shaped(self._forward(X))
+        X, moments = self._posterior_moments(X)
+        with np.errstate(all="ignore"):
+            _, variance = mixture([Z for Z, _ in moments], [V for _, V in moments])
+        scores = self._combined(X, [moderated(Z, V) if self._moderating() else Z
+                                    for Z, V in moments])
+        return self._shaped(scores), self._shaped(np.sqrt(variance).astype(scores.dtype))
+
+    def _shaped(self, Z):
         return Z.ravel() if Z.shape[1] == 1 and not self._multilabel() else Z
 
     def predict(self, X):

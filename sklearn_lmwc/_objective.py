@@ -14,6 +14,7 @@ from ._bayes import Posterior, Prior, PriorState, log_evidence
 from ._costs import MAX_SHARES, STATE_ELEMENTS, plan
 from ._network import KroneckerGram
 from ._passes import Passes
+from ._predictive import Laplace
 from ._solve import ResidualSpaceSystem, WeightSpaceSystem
 
 # points whose flat counts are kept from the value passes, for ``saturation``
@@ -262,9 +263,7 @@ class Objective:
         if not prior.bayes:
             return Posterior(prior.state(), None)
         with np.errstate(all="ignore"):
-            Q, g = self.gauss_newton_sums(w)
-            np.einsum("ii->i", Q)[...] += prior.jitter() * ~prior.penalised
-            system = self.weight_space_system(w, Q, g)
+            system = self._posterior_system(w)
             if not system.is_finite():
                 return Posterior(prior.state(), None)
             log_det = system.log_det(0.0)
@@ -280,6 +279,40 @@ class Objective:
                                 self.weight_sum * self.network.n_outputs, self.loss,
                                 self.network.log_symmetries())
         return Posterior(prior.state(), evidence if np.isfinite(evidence) else None)
+
+    def _posterior_system(self, w):
+        """``Q + D`` at w (Q the Gauss-Newton matrix, D the penalty's diagonal), the
+        unpenalised weights' directions jittered (see ``posterior``)."""
+        Q, g = self.gauss_newton_sums(w)
+        np.einsum("ii->i", Q)[...] += self.prior.jitter() * ~self.prior.penalised
+        return self.weight_space_system(w, Q, g)
+
+    def laplace(self, w, value):
+        """The Laplace posterior at w for predictive distributions (the weights a run
+        returned, ``value`` the objective there, the prior in their state):
+        ``Laplace(factor, noise_variance)``, or None when ``Q + D`` (``posterior``'s
+        matrix) cannot be factorised even with the jitter.
+
+        The posterior precision of the weights is ``beta (Q + D) = beta L L^T``; the
+        noise variance ``1 / beta`` is the loss's (1 for log-loss), from the residuals
+        at w and the effective number of parameters: the prior's estimate with
+        alpha="bayes", else computed here from the same factor, so that a fixed
+        alpha gets MacKay's estimate ``SSE / (n - gamma)`` too."""
+        prior = self.prior
+        with np.errstate(all="ignore"):
+            system = self._posterior_system(w)
+            if not system.is_finite():
+                return None
+            factor = system.cholesky(0.0)
+            if factor is None and prior.jitter() > 0:
+                factor = system.cholesky(prior.jitter())
+            gamma = prior.gamma if prior.bayes else prior.effective_parameters(system)
+        if factor is None or not np.isfinite(factor).all():
+            return None
+        variance = self.loss.noise_variance(
+            value - prior.penalty(w), self.weight_sum * self.network.n_outputs,
+            0.0 if gamma is None else float(np.sum(gamma)))
+        return Laplace(factor, float(variance))
 
     def start(self, w, alpha=None):
         """Prepare a run from w (the prior's start; ``alpha``, a Bayesian alpha to

@@ -7,6 +7,7 @@ from sklearn.utils.validation import validate_data
 
 from ._base import _DTYPES, BaseLMWC, _narrowest, fill_doc
 from ._losses import SquaredError
+from ._predictive import mixture
 
 
 @fill_doc
@@ -146,20 +147,72 @@ class LMWCRegressor(RegressorMixin, BaseLMWC):
         self.out_activation_ = "identity"
         return self
 
-    def predict(self, X):
-        """Predict with the fitted network.
+    def predict(self, X, return_std=False, return_cov=False):
+        """Predict with the fitted network, and optionally the predictive standard
+        deviation or covariance, as ``GaussianProcessRegressor.predict``.
+
+        The predictive distribution is the Laplace (Gauss-Newton) posterior's, to
+        first order in the weights: the variance of a prediction is the noise
+        variance ``1 / beta`` plus ``g^T A^-1 g``, g the output's derivative with
+        respect to the weights and A their posterior precision ``beta (Q + D)`` at
+        the fitted weights (Q the Gauss-Newton matrix, D the penalty's diagonal;
+        MacKay 1992, Bishop 1995 section 10.6), in the targets' units. With
+        ``alpha="bayes"``, beta is the evidence's estimate; with a fixed alpha it
+        comes from the training residuals the same way,
+        ``beta = (n - gamma) / SSE`` with gamma the effective number of parameters
+        at the fitted weights. A committee (``committee_size``) gives the variance
+        of the equal mixture of its members' distributions: their mean variance
+        plus the spread of their means. The fit keeps each member's posterior factor
+        (``laplace_posteriors_``, weights x weights floats) for networks of at most
+        2000 weights; otherwise, or when the posterior precision is singular (an
+        unpenalised fit, ``alpha=0``, of weights the data do not determine),
+        asking for them raises a ValueError.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        return_std : bool, default=False
+            Also return the standard deviation of the predictive distribution at
+            each row.
+        return_cov : bool, default=False
+            Also return the covariance of the predictive distribution between the
+            rows (per output). At most one of ``return_std`` and ``return_cov``.
 
         Returns
         -------
-        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+        y_mean : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+        y_std : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            Only with ``return_std``.
+        y_cov : ndarray of shape (n_samples, n_samples) or \
+                (n_samples, n_samples, n_outputs)
+            Only with ``return_cov``.
         """
-        Z = self._forward(X)
+        if return_std and return_cov:
+            raise RuntimeError("At most one of return_std or return_cov can be requested.")
+        if not (return_std or return_cov):
+            return self._ravel(self._predictions(self._forward(X)))
+        X, moments = self._posterior_moments(X, cov=return_cov)
+        noise = [posterior.noise_variance for posterior in self.laplace_posteriors_]
+        # the weights' part is in units of the noise variance 1 / beta
+        one = np.eye(X.shape[0])[..., None] if return_cov else 1.0
+        variances = [n * (v + one) for (_, v), n in zip(moments, noise)]
+        with np.errstate(all="ignore"):
+            Z, variance = mixture([z for z, _ in moments], variances)
+        Y = self._predictions(self._combined(X, [Z]))
+        scale = self._y_scale ** 2 if return_cov else self._y_scale
+        with np.errstate(over="ignore"):
+            spread = (variance if return_cov else np.sqrt(variance)) * scale
+        spread = spread.astype(Y.dtype, copy=False)
+        if self.n_outputs_ == 1:
+            return Y.ravel(), spread[..., 0] if return_cov else spread.ravel()
+        return Y, spread
+
+    def _predictions(self, Z):
+        """Outputs decoded, in their dtype unless the decoding overflows it."""
         Y = self._decode(Z)
-        Y = Y.astype(_narrowest(Z.dtype, [Y]), copy=False)
+        return Y.astype(_narrowest(Z.dtype, [Y]), copy=False)
+
+    def _ravel(self, Y):
         return Y.ravel() if self.n_outputs_ == 1 else Y
 
     def _decode(self, outputs):

@@ -74,6 +74,13 @@ class WeightSpaceSystem:
             return None
         return 2.0 * float(np.log(np.diagonal(factor[0])).sum())
 
+    def cholesky(self, mu):
+        """The lower Cholesky factor L of ``Q + m I`` (``L L^T``, zeros above the
+        diagonal; a new array), m as for ``_factor_at``; None if the factorisation
+        fails."""
+        factor = self._factor_at(mu)
+        return None if factor is None else np.tril(factor[0])
+
     def inverse_trace(self, mask, mu):
         """``sum_i (Q + m I)^-1_ii`` over the indices in ``mask``, m as for
         ``_factor_at``; None if the factorisation fails. It is the sum of the squared

@@ -33,12 +33,6 @@ pytestmark = [
 
 
 # ---- scikit-learn's estimator checks: plain, with the defaults, and the paper's setting --
-_PM1_EXPECTED = {
-    "check_classifiers_multilabel_output_format_predict_proba":
-        "loss='squared_error' (the paper's +-1 targets) maps outputs to probabilities "
-        "clipped to [0, 1] (see the loss parameter); the check wants them strictly inside"}
-
-
 # some checks fit unscaled data, which draws the saturation UserWarning
 @pytest.mark.filterwarnings(r"ignore:\d+% of the hidden activations are saturated:UserWarning")
 @parametrize_with_checks([
@@ -46,7 +40,7 @@ _PM1_EXPECTED = {
     # one trial: the defaults above check the committee
     LMWCClassifier(compression="restart", topology="fcc", max_iter=50, n_init=1),
     LMWCClassifier(loss="squared_error", alpha=0.0, max_iter=50),
-], expected_failed_checks=lambda est: _PM1_EXPECTED if est.loss == "squared_error" else {})
+])
 def test_sklearn_compatible(estimator, check):
     check(estimator)
 
@@ -218,8 +212,12 @@ def test_pm1_proba():
     np.testing.assert_allclose(_pm1_proba(np.array([[eps, -0.5]]), False),
                                _pm1_proba(np.array([[-eps, -0.5]]), False), atol=1e-8)
     # multilabel: per label
-    np.testing.assert_allclose(_pm1_proba(np.array([[-2.0, 0.0, 0.5]]), True),
-                               [[0.0, 0.5, 0.75]])
+    # multilabel: per label, strictly inside (0, 1) (an eps from the ends)
+    for dtype in (np.float64, np.float32):
+        eps = np.finfo(dtype).eps
+        P = _pm1_proba(np.array([[-2.0, -1.0, 0.0, 0.5, 1.0, 3.0]], dtype=dtype), True)
+        np.testing.assert_allclose(P, [[eps, eps, 0.5, 0.75, 1 - eps, 1 - eps]], rtol=0)
+        assert P.dtype == dtype and np.all((P > 0) & (P < 1))
 
 
 def test_squared_error_trains_on_pm1_targets():
@@ -307,12 +305,13 @@ def test_loss_parameter_validated():
         LMWCClassifier(loss="hinge").fit(X, y)
 
 
-def test_parameters_are_the_regressors_plus_loss():
+def test_parameters_are_the_regressors_plus_loss_and_moderation():
     # the signature repeats BaseLMWC's (scikit-learn needs explicit keywords): keep in step
     from sklearn_lmwc import LMWCRegressor
 
     classifier = LMWCClassifier().get_params()
     assert classifier.pop("loss") == "log_loss"
+    classifier.pop("moderation")
     assert classifier == LMWCRegressor().get_params()
     assert set(LMWCClassifier._parameter_constraints) == set(LMWCClassifier().get_params())
 
@@ -378,7 +377,7 @@ def test_committee_averages_the_members_probabilities(kind):
     if kind == "multilabel":
         y = np.c_[y, (X[:, 0] > 0).astype(int)]
     clf = LMWCClassifier(hidden_layer_sizes=(3,), n_init=3, committee_size=3, max_iter=15,
-                         random_state=0).fit(X, y)
+                         moderation=None, random_state=0).fit(X, y)
     net = clf._network
     logits = [net.forward(net.pack(c, i), X)
               for c, i in zip(clf.committee_coefs_, clf.committee_intercepts_)]
