@@ -24,7 +24,8 @@ from ._layout import describe
 from ._network import NET_STATISTICS, TOPOLOGIES, Network
 from ._loop import INTERRUPTED, MAX_ITER
 from ._objective import Objective
-from ._predictive import MAX_WEIGHTS, laplace_posteriors, output_moments
+from . import _predictive
+from ._predictive import laplace_posteriors, output_moments
 from ._solvers import SOLVERS
 from ._trials import init_results, ranked_trials, run_solver, run_trials
 
@@ -322,6 +323,23 @@ coefs_ : list of ndarray
         (permutations, and sign flips for tanh and logistic). Biases carry a flat
         prior of unit density; the regressor's targets count in their own units
         (the internal standardisation's Jacobian included). None otherwise.
+
+    laplace_posteriors_ : list
+        Per committee member (in the order of ``committee_coefs_``), the Laplace
+        posterior of its weights that predictive variances come from (the
+        regressor's ``predict(X, return_std=True)``, the classifier's
+        ``decision_function(X, return_std=True)`` and ``moderation``), or None:
+        a named tuple ``(factor, noise_variance)``, ``factor`` the lower Cholesky
+        factor L (n_weights x n_weights floats) of ``Q + D`` at the member's weights
+        (Q the Gauss-Newton matrix of the summed training loss, D the penalty's
+        diagonal, biases jittered by ``1e-6`` of alpha; the posterior covariance of
+        the weights is ``(L L^T)^-1 * noise_variance``) and ``noise_variance`` the
+        noise variance ``1 / beta`` (``SSE / (n - gamma)`` at the weights for
+        squared error, in the units of the standardised targets; 1 for log-loss).
+        Computed at the end of fit (one pass over the data and one factorisation per
+        member) for networks of at most 2000 weights; None for larger ones, or
+        when ``Q + D`` is not positive definite (``alpha=0`` on weights the data do
+        not determine).
 
     init_results_ : dict of ndarray
         One entry per trial (``n_init`` of them, in the order of their seeds; one
@@ -796,9 +814,10 @@ class BaseLMWC(BaseEstimator):
         X = self._validated(X)
         if not self._has_posterior():
             n_weights = self._network.n_weights
-            why = (f"the network has {n_weights} weights, more than the {MAX_WEIGHTS} "
-                   "whose posterior factor (weights x weights floats) a fit keeps"
-                   if n_weights > MAX_WEIGHTS else
+            limit = _predictive.MAX_WEIGHTS
+            why = (f"the network has {n_weights} weights, more than the {limit} whose "
+                   "posterior factor (weights x weights floats) a fit keeps"
+                   if n_weights > limit else
                    "the posterior precision Q + D at the fitted weights is not positive "
                    "definite (no penalty on weights the data do not determine); fit "
                    "with alpha='bayes' (the default) or alpha > 0")

@@ -73,7 +73,7 @@ class LMWCClassifier(ClassifierMixin, BaseLMWC):
         ``predict_proba`` agrees with ``predict``. These probabilities saturate at
         0 and 1, so their log-loss can be very large on misclassified samples.
 
-    moderation : {{"probit"}} or None, default="probit"
+    moderation : {{"probit"}} or None, default=None
         How the weights' uncertainty enters the probabilities (``loss="log_loss"``;
         with ``"squared_error"`` it is ignored). ``"probit"``: each logit z is
         moderated by its variance v under the Laplace posterior of the weights
@@ -140,7 +140,7 @@ class LMWCClassifier(ClassifierMixin, BaseLMWC):
                  committee_size="auto", early_stopping=False,
                  validation_fraction=0.1, n_iter_no_change=10, n_jobs=None,
                  random_state=None, verbose=0, warm_start=False, loss="log_loss",
-                 moderation="probit"):
+                 moderation=None):
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes, topology=topology, activation=activation,
             gain=gain, solver=solver, compression=compression, trigger=trigger, beta=beta,

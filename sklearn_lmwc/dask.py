@@ -141,6 +141,12 @@ def _forward_block(X, network, w):
     return network.forward(w, X)
 
 
+def _with_std(X, local, method):
+    """An in-memory estimator's ``method(X, return_std=True)`` on a block: the values
+    and their standard deviations side by side, (n, 2 x n_outputs)."""
+    return np.column_stack(getattr(local, method)(X, return_std=True))
+
+
 def _lookup(y, classes, codes):
     return codes[np.searchsorted(classes, y)]
 
@@ -229,16 +235,26 @@ class _DaskEstimator:
         return local
 
     def _map_rows(self, method, X, n_columns, dtype):
-        """The in-memory estimator's ``method`` applied to every row block of X."""
+        """The in-memory estimator's ``method`` (a name, or a function of a block and
+        ``local``, the estimator) applied to every row block of X."""
         check_is_fitted(self, "coefs_")
         _check_feature_names(self, X, reset=False)
         X = _rows(X)
         local = self.to_local()
         local.__dict__.pop("feature_names_in_", None)  # checked above; blocks are arrays
+        function = getattr(local, method) if isinstance(method, str) else \
+            partial(method, local=local)
         if n_columns is None:
-            return X.map_blocks(getattr(local, method), drop_axis=1, dtype=dtype)
-        return X.map_blocks(getattr(local, method), dtype=dtype,
-                            chunks=(X.chunks[0], (n_columns,)))
+            return X.map_blocks(function, drop_axis=1, dtype=dtype)
+        return X.map_blocks(function, dtype=dtype, chunks=(X.chunks[0], (n_columns,)))
+
+    def _map_rows_with_std(self, method, X):
+        """``method(X, return_std=True)`` of the in-memory estimator, block by block:
+        two dask arrays of the shape ``method`` gives."""
+        M = self.n_outputs_
+        both = self._map_rows(partial(_with_std, method=method), X, 2 * M, np.float64)
+        values, std = both[:, :M], both[:, M:]
+        return (values[:, 0], std[:, 0]) if M == 1 else (values, std)
 
 
 _DASK_DOC = """\
@@ -320,17 +336,33 @@ class DaskLMWCRegressor(_DaskEstimator, LMWCRegressor):
             self._y_scale = np.where(std > 1e-12 * np.abs(mean), std, 1.0)
         return (Y - self._y_mean) / self._y_scale
 
-    def predict(self, X):
-        """Predict with the fitted network, block by block.
+    def predict(self, X, return_std=False, return_cov=False):
+        """Predict with the fitted network, block by block; optionally the predictive
+        standard deviation (see ``LMWCRegressor.predict``), lazily, by the same
+        blocks.
 
         Parameters
         ----------
         X : dask array, dask dataframe or array-like of shape (n_samples, n_features)
+        return_std : bool, default=False
+            Also return the standard deviation of the predictive distribution.
+        return_cov : bool, default=False
+            Not supported: the covariance between every pair of rows is an
+            ``n_samples x n_samples`` matrix (``to_local().predict`` gives it for rows
+            in memory); a ValueError.
 
         Returns
         -------
-        y : dask array of shape (n_samples,) or (n_samples, n_outputs)
+        y_mean : dask array of shape (n_samples,) or (n_samples, n_outputs)
+        y_std : dask array of the shape of ``y_mean``
+            Only with ``return_std``.
         """
+        if return_cov:
+            raise ValueError("DaskLMWCRegressor.predict does not give return_cov (an "
+                             "n_samples x n_samples matrix); use return_std, or "
+                             "to_local().predict(X, return_cov=True) on rows in memory.")
+        if return_std:
+            return self._map_rows_with_std("predict", X)
         return self._map_rows("predict", X, None if self.n_outputs_ == 1 else self.n_outputs_,
                               np.float64)
 
@@ -419,17 +451,24 @@ class DaskLMWCClassifier(_DaskEstimator, LMWCClassifier):
         """
         return self._map_rows("predict_log_proba", X, len(self.classes_), np.float64)
 
-    def decision_function(self, X):
+    def decision_function(self, X, return_std=False):
         """The network's outputs, block by block (see ``LMWCClassifier.decision_function``).
 
         Parameters
         ----------
         X : dask array, dask dataframe or array-like of shape (n_samples, n_features)
+        return_std : bool, default=False
+            Also return the outputs' posterior standard deviation, lazily, by the
+            same blocks.
 
         Returns
         -------
         scores : dask array of shape (n_samples,) for binary problems, else
             (n_samples, n_outputs)
+        std : dask array of the shape of ``scores``
+            Only with ``return_std``.
         """
+        if return_std:
+            return self._map_rows_with_std("decision_function", X)
         return self._map_rows("decision_function", X,
                               None if self.n_outputs_ == 1 else self.n_outputs_, np.float64)

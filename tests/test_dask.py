@@ -133,6 +133,14 @@ def test_regressor_matches_fit_on_computed_data():
     assert type(local) is LMWCRegressor and "client" not in local.get_params()
     # the same model; BLAS may round the products of other row blocks differently
     np.testing.assert_allclose(local.predict(X), prediction.compute(), rtol=1e-12)
+    # predictive std lazily, by the same blocks (the posterior computed over them)
+    mean, std = chunked.predict(Xd, return_std=True)
+    assert isinstance(std, da.Array) and std.chunks == yd.chunks
+    mean_memory, std_memory = memory.predict(X, return_std=True)
+    np.testing.assert_allclose(mean.compute(), mean_memory, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(std.compute(), std_memory, rtol=1e-5)
+    with pytest.raises(ValueError, match="does not give return_cov"):
+        chunked.predict(Xd, return_cov=True)
 
 
 @pytest.mark.parametrize("loss", ["log_loss", "squared_error"])
@@ -150,6 +158,11 @@ def test_classifier_matches_fit_on_computed_data(loss):
     np.testing.assert_allclose(proba.compute(), memory.predict_proba(X), atol=1e-6)
     np.testing.assert_array_equal(chunked.predict(X).compute(), memory.predict(X))
     assert chunked.to_local().score(X, y) == memory.score(X, y)
+    scores, std = chunked.decision_function(X, return_std=True)
+    assert isinstance(std, da.Array) and std.shape == (N_SAMPLES, 3)
+    scores_memory, std_memory = memory.decision_function(X, return_std=True)
+    np.testing.assert_allclose(scores.compute(), scores_memory, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(std.compute(), std_memory, rtol=1e-5)
 
 
 def test_unsupported_settings_raise():
