@@ -815,12 +815,15 @@ class BaseLMWC(BaseEstimator):
         if not self._has_posterior():
             n_weights = self._network.n_weights
             limit = _predictive.MAX_WEIGHTS
-            why = (f"the network has {n_weights} weights, more than the {limit} whose "
-                   "posterior factor (weights x weights floats) a fit keeps"
-                   if n_weights > limit else
-                   "the posterior precision Q + D at the fitted weights is not positive "
-                   "definite (no penalty on weights the data do not determine); fit "
-                   "with alpha='bayes' (the default) or alpha > 0")
+            if not hasattr(self, "laplace_posteriors_"):
+                why = "it was fitted by a version of sklearn-lmwc that kept none; refit it"
+            elif n_weights > limit:
+                why = (f"the network has {n_weights} weights, more than the {limit} "
+                       "whose posterior factor (weights x weights floats) a fit keeps")
+            else:
+                why = ("the posterior precision Q + D at the fitted weights is not "
+                       "positive definite (no penalty on weights the data do not "
+                       "determine); fit with alpha='bayes' (the default) or alpha > 0")
             raise ValueError(f"This {type(self).__name__} has no Laplace posterior to "
                              f"give predictive variances: {why}.")
         moments = []

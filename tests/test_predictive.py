@@ -216,6 +216,10 @@ def test_no_posterior_answers_with_a_clear_error(monkeypatch):
     reg.predict(X)  # predictions themselves are fine
     with pytest.raises(ValueError, match="not positive definite.*alpha='bayes'"):
         reg.predict(X, return_cov=True)
+    # a model unpickled from a version that kept no posterior
+    del reg.laplace_posteriors_
+    with pytest.raises(ValueError, match="kept none; refit"):
+        reg.predict(X, return_std=True)
 
 
 @pytest.mark.slow
