@@ -215,6 +215,10 @@ class TrainingDisplay:
                     label="best score")
             self.event_lines_[panel] = self._mark_events(axis, label=panel == "loss")
             axis.set_ylabel(PANELS[panel])
+        from matplotlib.ticker import MaxNLocator
+
+        for axis in self.axes_:  # iterations are whole numbers
+            axis.xaxis.set_major_locator(MaxNLocator(integer=True))
         self.axes_[-1].set_xlabel("iteration")
         first = self.axes_[0]
         if first.get_legend_handles_labels()[0]:
