@@ -260,9 +260,10 @@ coefs_ : list of ndarray
         The training loss after every iteration, and after every compression or
         restart (``events_``), in order: ``len(loss_curve_) == n_iter_ +
         n_compressions_`` but for a final event (one at the iteration where the
-        ``tol`` rule or an interrupt ended training, which has no value after it). The path as run, each value under the penalty of its
-        iteration (a Bayesian alpha changes along it); the returned model is its
-        best point (see ``alpha_``), so ``loss_`` can lie below the last value.
+        ``tol`` rule or an interrupt ended training, which has no value after it).
+        The path as run, each value under the penalty of its iteration (a Bayesian
+        alpha changes along it); the returned model is its best point (see
+        ``alpha_``), so ``loss_`` can lie below the last value.
 
     best_loss_ : float or None
         Lowest value of ``loss_curve_``; None with ``early_stopping``.

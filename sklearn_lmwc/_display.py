@@ -7,7 +7,8 @@ from sklearn.utils.validation import check_is_fitted
 
 # the panels in the order they are drawn, with their y-axis labels
 PANELS = {"loss": "training loss", "validation": "validation score", "mu": "damping mu",
-          "n_effective_params": "effective\nparameters", "saturation": "saturated\nfraction"}
+          "n_effective_params": "effective\nparameters",
+          "saturation": "saturated\nfraction"}
 _EVENT_STYLES = {"compression": dict(color="tab:orange", ls="--"),
                  "restart": dict(color="tab:purple", ls=":")}
 

@@ -42,8 +42,10 @@ class Trial:
     validation_scores: list
     best_validation_score: float
     seconds: float
-    mu_curve: list | None = None  # the damping per monitored iteration (None: no damping)
-    gamma_curve: list | None = None  # the total gamma per monitored iteration, alpha="bayes"
+    # per iteration the monitor saw: the damping (None: a solver without one) and,
+    # with alpha="bayes", the prior's total gamma
+    mu_curve: list | None = None
+    gamma_curve: list | None = None
 
     def summary(self, loss):
         result = self.result
