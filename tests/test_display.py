@@ -7,8 +7,11 @@ record (an iteration's value, then the value after its event if any), independen
 of the display's own helper.
 """
 
+import subprocess
+import sys
 import warnings
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -251,3 +254,13 @@ def test_plot_again_on_new_axes(compressed):
 def test_an_unfitted_estimator(Estimator):
     with pytest.raises(NotFittedError):
         TrainingDisplay.from_estimator(Estimator())
+
+
+def test_the_package_does_not_import_matplotlib():
+    # the display imports it when drawing; training never needs it
+    code = ("import sys, sklearn_lmwc; from sklearn_lmwc import TrainingDisplay; "
+            "assert 'matplotlib' not in sys.modules, 'imported'; print(sklearn_lmwc.__file__)")
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True,
+                         text=True, check=True).stdout
+    assert Path(out.strip()).parent == root / "sklearn_lmwc"  # this tree's package
