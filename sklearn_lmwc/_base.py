@@ -260,10 +260,12 @@ coefs_ : list of ndarray
 
     loss_curve_ : list of float
         The training loss after every iteration, and after every compression or
-        restart, in order: ``len(loss_curve_) == n_iter_ + n_compressions_`` but
-        for a final event. The path as run, each value under the penalty of its
-        iteration (a Bayesian alpha changes along it); the returned model is its
-        best point (see ``alpha_``), so ``loss_`` can lie below the last value.
+        restart (``events_``), in order: ``len(loss_curve_) == n_iter_ +
+        n_compressions_`` but for a final event (one at the iteration where the
+        ``tol`` rule or an interrupt ended training, which has no value after it).
+        The path as run, each value under the penalty of its iteration (a Bayesian
+        alpha changes along it); the returned model is its best point (see
+        ``alpha_``), so ``loss_`` can lie below the last value.
 
     best_loss_ : float or None
         Lowest value of ``loss_curve_``; None with ``early_stopping``.
@@ -273,7 +275,34 @@ coefs_ : list of ndarray
         samples and hidden neurons) on a flat spot of the activation, where
         ``|f'(net)| < 0.1 * max f'`` and LM's updates vanish: the saturation that
         weight compression undoes. Measured before any compression of that
-        iteration; ``len(saturation_curve_) == n_iter_``.
+        iteration. One value per iteration, ``len(saturation_curve_) == n_iter_``,
+        but for the iteration that reaches ``goal`` (or an exact fit): it ends the fit
+        before anything is recorded, so a fit that converged has ``n_iter_ - 1``
+        (also true of ``mu_curve_``, ``n_effective_params_curve_`` and
+        ``validation_scores_``, which have this length).
+
+    mu_curve_ : list of float or None
+        The LM damping after every iteration, the one the next iteration starts from:
+        the accepted step's ``mu`` divided by ``mu_factor`` (at least ``mu_min``), or
+        after an iteration that accepted no step ``mu_factor`` times the last damping
+        it tried (at most ``mu_max``; unchanged when no step could be computed). After
+        a compression or restart the next iteration starts from ``mu`` instead. None
+        with ``solver="scipy"``, whose damping is MINPACK's own trust region.
+
+    n_effective_params_curve_ : list of float or None
+        With ``alpha="bayes"``, after every iteration the effective number of
+        parameters ``gamma`` of the prior's latest estimate (made after each accepted
+        step, see ``alpha``), summed over the groups with ``weight_groups``; NaN
+        before the first estimate. Where a compression restores the best weights, or
+        a restart draws new ones, the value is the one restored with them (NaN after
+        a restart until the next estimate). ``n_effective_params_`` is computed
+        afresh at the returned weights, so it is near the last value, not equal to
+        it. None otherwise.
+
+    events_ : list of (int, str)
+        The kept trial's compressions or restarts, in order: ``(iteration,
+        "compression")`` or ``(iteration, "restart")`` for a policy acting after that
+        iteration; ``len(events_) == n_compressions_``.
 
     n_compressions_ : int
         Compressions (or restarts, for ``compression="restart"``) performed.
@@ -341,15 +370,17 @@ coefs_ : list of ndarray
         when ``Q + D`` is not positive definite (``alpha=0`` on weights the data do
         not determine).
 
-    init_results_ : dict of ndarray
+    init_results_ : dict of ndarray and list
         One entry per trial (``n_init`` of them, in the order of their seeds; one
         on a warm start; fewer if training was interrupted): ``"loss"`` (the
         training loss at the trial's end, on the scale of ``loss_``),
         ``"n_iter"``, ``"n_compressions"``, ``"converged"`` (reached ``goal``),
         ``"log_evidence"`` (as ``log_evidence_``, NaN without ``alpha="bayes"``) and
         ``"seconds"``, the trial's share of the fit's time (when trials run
-        together, their batch's time divided equally). With ``goal``, the rate of
-        success and the time per success of a random start.
+        together, their batch's time divided equally); and, lists of one list per
+        trial (of unequal lengths), ``"loss_curve"`` and ``"events"``, each trial's
+        ``loss_curve_`` and ``events_``. With ``goal``, the rate of success and the
+        time per success of a random start.
 
     validation_scores_ : list of float or None
         Validation score after every iteration with ``early_stopping``.
@@ -745,6 +776,10 @@ class BaseLMWC(BaseEstimator):
         es = self.early_stopping
         self.best_loss_ = None if es else min(self.loss_curve_ + [self.loss_])
         self.saturation_curve_ = list(trial.saturation_curve)
+        self.events_ = list(result.events)
+        self.mu_curve_ = None if trial.mu_curve is None else list(trial.mu_curve)
+        self.n_effective_params_curve_ = (None if trial.gamma_curve is None else
+                                          list(trial.gamma_curve))
         self.validation_scores_ = list(trial.validation_scores) if es else None
         self.best_validation_score_ = trial.best_validation_score if es else None
         if interrupted or result.status == INTERRUPTED:

@@ -1,15 +1,18 @@
 """When a fit is done: the ``tol`` rule, early stopping, and what is recorded per iteration.
 
-The LM loop calls a ``Monitor`` after every iteration with that iteration's weights
-and mean loss; returning True ends the fit. Goal and exact fits are the loop's own
-business (``_lm.run_iterations``).
+The loop calls a ``Monitor`` after every iteration with that iteration's weights, mean
+loss and (from solvers that have one) damping; returning True ends the fit. Goal and
+exact fits are the loop's own business (``_loop.run_iterations``): the iteration that
+reaches the goal ends the fit before the monitor is called, so the monitor's records
+have one entry per iteration but that one.
 """
 
 import numpy as np
 
 
 class Monitor:
-    """Per-iteration bookkeeping: saturation, validation scores and the ``tol`` rule.
+    """Per-iteration bookkeeping: the records (saturation, damping, effective number of
+    parameters, validation scores) and the ``tol`` rule.
 
     The rule, as scikit-learn's MLP applies it per epoch, applied per LM iteration:
     an iteration improves when its metric (the training loss, or minus the
@@ -40,10 +43,21 @@ class Monitor:
         ``state()`` -> what the objective has learned at the weights of the current
         call (the prior's state), kept with the best validation weights as
         ``best_state``.
+    gamma : callable or None
+        ``gamma()`` -> the effective number of parameters of the objective's prior at
+        the time of the call (NaN before its first estimate), recorded per iteration
+        in ``gamma_curve``.
+
+    Attributes
+    ----------
+    saturation_curve, mu_curve, gamma_curve, scores : list
+        One entry per call: ``saturation(w)``, the damping passed (None from a
+        solver without one), ``gamma()`` and ``validation(w)``; empty lists when
+        the callable is None (``mu_curve`` is always recorded).
     """
 
     def __init__(self, tol, n_iter_no_change, saturation=None, validation=None, verbose=0,
-                 label="", policy=None, state=None):
+                 label="", policy=None, state=None, gamma=None):
         self.tol, self.n_iter_no_change = tol, n_iter_no_change
         self.saturation = saturation
         self.validation = validation
@@ -52,13 +66,17 @@ class Monitor:
         self.no_improvement = 0
         self.state = state
         self.scores, self.best_score, self.best_w, self.best_state = [], -np.inf, None, None
-        self.saturation_curve = []
+        self.gamma = gamma
+        self.saturation_curve, self.mu_curve, self.gamma_curve = [], [], []
 
     def __call__(self, iteration, w, loss, event, mu=None):
         if self.verbose >= 2:
             self._print_iteration(iteration, loss, event, mu)
         if self.saturation is not None:
             self.saturation_curve.append(self.saturation(w))
+        self.mu_curve.append(mu)
+        if self.gamma is not None:
+            self.gamma_curve.append(self.gamma())
         if self.validation is None:
             metric = loss
         else:

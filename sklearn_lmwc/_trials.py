@@ -42,6 +42,10 @@ class Trial:
     validation_scores: list
     best_validation_score: float
     seconds: float
+    # per iteration the monitor saw: the damping (None: a solver without one) and,
+    # with alpha="bayes", the prior's total gamma
+    mu_curve: list | None = None
+    gamma_curve: list | None = None
 
     def summary(self, loss):
         result = self.result
@@ -143,7 +147,9 @@ class _Run:
         self.monitor = Monitor(params["tol"], params["n_iter_no_change"],
                                self.objective.saturation, self.validation,
                                params["verbose"], self.label, self.policy,
-                               self.objective.state)
+                               self.objective.state,
+                               gamma=(lambda: total_gamma(self.objective))
+                               if params["alpha"] == "bayes" else None)
         self.options = dict(mu=params["mu"], mu_factor=params["mu_factor"],
                             mu_min=params["mu_min"], mu_max=params["mu_max"],
                             max_iter=params["max_iter"], goal=params["goal"],
@@ -164,11 +170,21 @@ class _Run:
             objective.restore(monitor.best_state)
             w, value = monitor.best_w, objective.value(monitor.best_w)
         posterior = objective.posterior(w, value)
+        # a solver without a damping of its own (scipy's) reports None
+        mu_curve = None if None in monitor.mu_curve else monitor.mu_curve
         trial = Trial(self.number, result, w, value, *posterior,
-                      monitor.saturation_curve, monitor.scores, monitor.best_score, seconds)
+                      monitor.saturation_curve, monitor.scores, monitor.best_score, seconds,
+                      mu_curve, monitor.gamma_curve if monitor.gamma is not None else None)
         if self.params["verbose"] and self.label:  # the estimator prints a lone trial's
             print(f"{self.label}{trial.summary(objective.mean(result.value))}", flush=True)
         return trial
+
+
+def total_gamma(objective):
+    """The effective number of parameters of the objective's prior now (summed over
+    its groups of weights), NaN before its first estimate: a float per iteration."""
+    gamma = objective.state().gamma
+    return np.nan if gamma is None else float(np.sum(gamma))
 
 
 def run_trials(params, objective, network, loss, X, Y, sample_weight, w0, seeds, validation,
@@ -226,4 +242,7 @@ def init_results(trials, objective):
             "converged": np.array([r.converged for r in results]),
             "log_evidence": np.array([np.nan if trial.log_evidence is None else
                                       trial.log_evidence for trial in trials]),
-            "seconds": np.array([trial.seconds for trial in trials])}
+            "seconds": np.array([trial.seconds for trial in trials]),
+            # of unequal lengths: lists, one entry per trial
+            "loss_curve": [list(r.loss_curve) for r in results],
+            "events": [list(r.events) for r in results]}

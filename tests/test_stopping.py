@@ -262,3 +262,39 @@ def test_quiet_below_verbose_2(capsys, verbose):
     monitor = Monitor(1e-3, 2, verbose=verbose, policy=SimpleNamespace(omega=0.5))
     _run(monitor, np.ones(5), events=[True] * 5)
     assert capsys.readouterr().out == ""
+
+
+# ---- damping and effective number of parameters -------------------------------------
+
+
+@pytest.mark.parametrize("validation", [False, True])
+def test_damping_is_recorded_per_call(validation):
+    # whatever the solver passes (None from one without a damping), one per call, also
+    # on the call at which the tol rule stops
+    mus = [1e-3, 1e-4, None, 10.0, 1e-2, 1e-2]
+    monitor = Monitor(0.0, 2, validation=_Scores(np.zeros(6)) if validation else None)
+    stopped = None
+    for i, mu in enumerate(mus, 1):
+        if monitor(i, np.full(3, float(i)), 1.0, False, mu):
+            stopped = i
+            break
+    assert stopped == 4  # constant losses and scores: the rule stops after 3 more
+    assert monitor.mu_curve == mus[:stopped]
+
+
+def test_gamma_is_recorded_per_call():
+    # the prior's estimate at the time of each call, NaN before the first
+    learned = {"gamma": np.nan}
+    monitor = Monitor(None, 1, gamma=lambda: learned["gamma"])
+    expected = []
+    for i in range(1, 8):
+        learned["gamma"] = np.nan if i < 3 else 0.5 * i
+        expected.append(learned["gamma"])
+        monitor(i, np.zeros(2), 1.0, i == 4)
+    np.testing.assert_array_equal(monitor.gamma_curve, expected)
+
+
+def test_no_gamma_callable_records_nothing():
+    monitor = Monitor(None, 1)
+    _run(monitor, np.ones(5))
+    assert monitor.gamma_curve == [] and monitor.mu_curve == [None] * 5
