@@ -19,6 +19,8 @@ alone. The classifier follows skl2onnx's conventions for ``MLPClassifier``: outp
 input's type: float32 for a float32 input, float64 for a float64 one.
 """
 
+import numbers
+
 import numpy as np
 from skl2onnx import update_registered_converter
 from skl2onnx._parse import _parse_sklearn_classifier
@@ -74,19 +76,13 @@ def _check_convertible(est):
 def _label_kind(classes, name):
     """``"int64"`` or ``"string"``: the ONNX type of the labels (skl2onnx's rule:
     integers, booleans and integral floats become int64)."""
-    classes = np.asarray(classes)
-    if classes.dtype.kind in "biu":
-        return "int64"
-    if classes.dtype.kind == "f":
-        if not np.array_equal(classes, np.round(classes)):
-            raise ValueError(f"{name}'s class labels {classes.tolist()} are floats that are "
-                             "not integers; ONNX labels are int64 or strings (encode them, "
-                             "for example as strings).")
-        return "int64"
-    if all(isinstance(c, str) for c in classes.tolist()):
+    values = np.asarray(classes).tolist()
+    if all(isinstance(c, str) for c in values):
         return "string"
-    raise ValueError(f"{name}'s class labels of type {classes.dtype} have no ONNX type; "
-                     "ONNX labels are int64 or strings.")
+    if all(isinstance(c, numbers.Real) and float(c).is_integer() for c in values):
+        return "int64"
+    raise ValueError(f"{name}'s class labels {values} have no ONNX type: ONNX labels "
+                     "are int64 or strings.")
 
 
 def _check_opset(container, name):
