@@ -189,7 +189,6 @@ def _pm1_proba(g, Z, multiclass):
     shift = g.node("Min", [g.reduce("ReduceMax", Z), g.const([[0.0]], "zero")])
     mass = g.node("Relu", [g.node("Add", [g.node("Sub", [Z, shift]),
                                           g.const([[1.0]], "one")])])
-    mass = g.node("Div", [mass, g.reduce("ReduceMax", mass)])  # top mass 1: no overflow
     return g.node("Div", [mass, g.reduce("ReduceSum", mass)])
 
 

@@ -77,17 +77,17 @@ def _no_zipmap(model):
 def _check_regression(model, X, y, Y_onnx, tol=TOL):
     Y = y.reshape(len(y), -1)
     assert Y_onnx.shape == (X.shape[0], Y.shape[1])  # 2-D, as skl2onnx's regressors
-    error = np.abs(Y_onnx - model.predict(X).reshape(len(X), -1)) / Y.std(axis=0)
+    error = np.abs(Y_onnx - np.asarray(model.predict(X)).reshape(len(X), -1)) / Y.std(axis=0)
     assert error.max() <= tol, error.max()
     return error.max()
 
 
 def _check_classification(model, X, labels, proba, tol=TOL):
-    expected = model.predict_proba(X)
+    expected = np.asarray(model.predict_proba(X))  # the Dask estimators' are lazy
     assert proba.shape == expected.shape
     error = np.abs(proba - expected).max()
     assert error <= tol, error
-    predicted = model.predict(X)
+    predicted = np.asarray(model.predict(X))
     assert labels.shape == predicted.shape
     # labels must agree except where float32 could flip a near tie
     if _multilabel(model):
@@ -263,3 +263,15 @@ def test_core_does_not_import_onnx():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, cwd=Path(__file__).resolve().parents[1])
     assert out.stdout.strip() == "[]"
+
+
+def test_dask_estimators():
+    da = pytest.importorskip("dask.array")
+    from sklearn_lmwc.dask import DaskLMWCClassifier, DaskLMWCRegressor
+
+    for task, Estimator in (("regression", DaskLMWCRegressor),
+                            ("binary-log_loss", DaskLMWCClassifier)):
+        X, y = _data(task)
+        model = Estimator(hidden_layer_sizes=(2,), max_iter=3, n_init=1, random_state=0)
+        model.fit(da.from_array(X, chunks=20), da.from_array(y, chunks=20))
+        _check(model, X, y)
