@@ -129,7 +129,10 @@ class _Graph:
         return self.node(op, [x], axes=[1], keepdims=1)
 
     def mean(self, names):
-        return names[0] if len(names) == 1 else self.node("Mean", names)
+        if len(names) == 1:
+            return names[0]
+        # Sum then scale, not Mean: ONNX Runtime has no float64 Mean
+        return self.node("Mul", [self.node("Sum", names), self.const(1.0 / len(names))])
 
 
 def _members(est):
