@@ -494,7 +494,8 @@ class PredictionIntervalDisplay:
         display = cls(y_pred=y_pred, y_std=y_std, y_true=y, x=x, confidence=confidence,
                       feature_name=feature_name,
                       estimator_name=_estimator_name(estimator, name))
-        return display.plot(ax, kind=kind, subsample=subsample, random_state=random_state)
+        return display.plot(ax, kind=kind, subsample=subsample,
+                            random_state=random_state)
 
     @classmethod
     def from_predictions(cls, y_true, y_pred, y_std, *, x=None,
@@ -545,7 +546,8 @@ class PredictionIntervalDisplay:
         display = cls(y_pred=y_pred, y_std=y_std, y_true=y_true, x=x,
                       confidence=confidence, feature_name=feature_name,
                       estimator_name=name)
-        return display.plot(ax, kind=kind, subsample=subsample, random_state=random_state)
+        return display.plot(ax, kind=kind, subsample=subsample,
+                            random_state=random_state)
 
     def plot(self, ax=None, *, kind="actual_vs_predicted", subsample=1_000,
              random_state=None, name=None):
@@ -652,8 +654,9 @@ def _feature(feature, estimator, n_features):
     names = getattr(estimator, "feature_names_in_", None)
     if isinstance(feature, str):
         if names is None or feature not in names:
+            known = None if names is None else list(names)
             raise ValueError(f"feature={feature!r} is not one of the estimator's "
-                             f"feature_names_in_ ({None if names is None else list(names)}).")
+                             f"feature_names_in_ ({known}).")
         index = list(names).index(feature)
     elif isinstance(feature, numbers.Integral) and 0 <= feature < n_features:
         index = int(feature)
