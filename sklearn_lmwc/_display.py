@@ -475,7 +475,6 @@ class PredictionIntervalDisplay:
         display : PredictionIntervalDisplay
         """
         check_matplotlib_support(f"{cls.__name__}.from_estimator")
-        check_is_fitted(estimator)
         final = estimator[-1] if isinstance(estimator, Pipeline) else estimator
         if "return_std" not in signature(final.predict).parameters:
             raise ValueError(
@@ -595,6 +594,7 @@ class PredictionIntervalDisplay:
         interval = f"{100 * self.confidence:g}% interval"
         coverage = ("" if self.coverage_ is None
                     else f" (coverage {100 * self.coverage_:.1f}%)")
+        # None for the artists the kind does not draw (also after a replot)
         self.errorbar_ = self.band_ = self.scatter_ = None
         if kind == "actual_vs_predicted":
             self.errorbar_ = ax.errorbar(
