@@ -1,11 +1,11 @@
 """Compact neural networks trained by Levenberg-Marquardt with adaptable weight compression."""
 
 from ._classifier import LMWCClassifier
-from ._display import TrainingDisplay
+from ._display import PredictionIntervalDisplay, TrainingDisplay
 from ._layout import LayerLayout, NetworkLayout
 from ._regressor import LMWCRegressor
 
 __version__ = "0.1.0"
 
 __all__ = ["LMWCClassifier", "LMWCRegressor", "LayerLayout", "NetworkLayout",
-           "TrainingDisplay", "__version__"]
+           "PredictionIntervalDisplay", "TrainingDisplay", "__version__"]
