@@ -416,6 +416,20 @@ class BaseLMWC(BaseEstimator):
         "mu_factor": [Interval(Real, 1, None, closed="neither")],
         "mu_min": [Interval(Real, 0, None, closed="left")],
         "mu_max": [Interval(Real, 0, None, closed="neither")],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive", "step",
+                                      "exponential"})],
+        "power_t": [Interval(Real, 0, None, closed="left")],
+        "decay_rate": [Interval(Real, 0, 1, closed="right")],
+        "decay_steps": [Interval(Integral, 1, None, closed="left")],
+        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "nesterovs_momentum": ["boolean"],
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "shuffle": ["boolean"],
+        "max_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "goal": [Interval(Real, 0, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left"), None],
@@ -436,7 +450,10 @@ class BaseLMWC(BaseEstimator):
     # the defaults live in the estimators' own signatures, so that errors name them
     def __init__(self, *, hidden_layer_sizes, topology, activation, gain, solver,
                  compression, trigger, beta, interval, omega, rho, net_statistic, mu,
-                 mu_factor, mu_min, mu_max, max_iter, goal, tol, alpha, weight_groups,
+                 mu_factor, mu_min, mu_max, learning_rate_init, learning_rate, power_t,
+                 decay_rate, decay_steps, momentum, nesterovs_momentum, beta_1, beta_2,
+                 epsilon, batch_size, shuffle, max_grad_norm, max_iter, goal, tol, alpha,
+                 weight_groups,
                  init, n_init, committee_size, early_stopping, validation_fraction,
                  n_iter_no_change, n_jobs, random_state, verbose, warm_start):
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -455,6 +472,19 @@ class BaseLMWC(BaseEstimator):
         self.mu_factor = mu_factor
         self.mu_min = mu_min
         self.mu_max = mu_max
+        self.learning_rate_init = learning_rate_init
+        self.learning_rate = learning_rate
+        self.power_t = power_t
+        self.decay_rate = decay_rate
+        self.decay_steps = decay_steps
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.max_grad_norm = max_grad_norm
         self.max_iter = max_iter
         self.goal = goal
         self.tol = tol
@@ -514,10 +544,17 @@ class BaseLMWC(BaseEstimator):
         if not self.mu_min <= self.mu <= self.mu_max:
             raise ValueError(f"mu must lie in [mu_min, mu_max], got mu_min={self.mu_min}, "
                              f"mu={self.mu}, mu_max={self.mu_max}.")
-        if self.weight_groups != "single" and (
-                self.alpha not in ("bayes", "auto") or (self.alpha == "auto" and self.goal > 0)):
+        alpha = self._resolved_alpha()
+        if alpha == "bayes" and not SOLVERS[self.solver].bayes:
+            raise ValueError(
+                f'solver="{self.solver}" trains with a fixed alpha: alpha="bayes" '
+                "re-estimates it from the Gauss-Newton matrix of Levenberg-Marquardt's "
+                'steps. Use a float alpha, or solver="lm".')
+        if self.weight_groups != "single" and alpha != "bayes":
+            resolved = f" (here {alpha!r})" if self.alpha == "auto" else ""
             raise ValueError(f'weight_groups="{self.weight_groups}" estimates one alpha per '
-                             f'group: it needs alpha="bayes", got alpha={self.alpha!r}.')
+                             f'group: it needs alpha="bayes", got alpha={self.alpha!r}'
+                             f'{resolved}.')
         if self.trigger == "interval" and self.interval is None:
             raise ValueError('trigger="interval" needs interval, an int >= 1.')
         loss = getattr(self, "loss", "squared_error")  # the regressor has no loss parameter
@@ -618,9 +655,16 @@ class BaseLMWC(BaseEstimator):
         """The parameters the trials run with, ``alpha="auto"`` resolved (the trials'
         ``"auto"``, which depend on the objective, by ``_resolve_trials``)."""
         params = self.get_params()
-        if params["alpha"] == "auto":
-            params["alpha"] = 0.0 if self.goal > 0 else "bayes"
+        params["alpha"] = self._resolved_alpha()
         return params
+
+    def _resolved_alpha(self):
+        """``alpha`` with "auto" resolved: "bayes", or 0.0 with a ``goal`` (a target
+        for the training error asks for a fit of the training data, which a penalty
+        works against) or a solver that trains with a fixed alpha (first-order)."""
+        if self.alpha != "auto":
+            return self.alpha
+        return "bayes" if self.goal == 0 and SOLVERS[self.solver].bayes else 0.0
 
     @staticmethod
     def _resolve_trials(params, objective):
@@ -731,7 +775,7 @@ class BaseLMWC(BaseEstimator):
             warnings.warn("Training interrupted by user; the best weights found so far "
                           "are kept.")
         if result.status == MAX_ITER and (self.goal > 0 or self.tol is not None):
-            warnings.warn(f"Levenberg-Marquardt reached max_iter={self.max_iter} before "
+            warnings.warn(f"solver={self.solver!r} reached max_iter={self.max_iter} before "
                           "the goal or the tol rule was met.", ConvergenceWarning)
 
     @property
