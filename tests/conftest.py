@@ -78,6 +78,12 @@ _DERIVATIVES = {
     "logistic": (lambda z: np.exp(-np.logaddexp(0.0, z) - np.logaddexp(0.0, -z)), 0.25),
     "identity": (lambda z: np.ones_like(z), 1.0),
     "relu": (lambda z: (z > 0).astype(float), 1.0),
+    "elu": (lambda z: np.where(z > 0, 1.0, np.exp(np.minimum(z, 0.0))), 1.0),
+    "selu": (lambda z: 1.0507009873554805 * np.where(
+        z > 0, 1.0, 1.6732632423543772 * np.exp(np.minimum(z, 0.0))),
+             1.0507009873554805 * 1.6732632423543772),
+    "leaky_relu": (lambda z: np.where(z > 0, 1.0, 0.01), 1.0),
+    "softplus": (lambda z: 1.0 / (1.0 + np.exp(-z)), 1.0),
 }
 
 
