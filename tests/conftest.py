@@ -41,6 +41,12 @@ import pytest
 from hypothesis import HealthCheck, settings
 from threadpoolctl import threadpool_limits
 
+# parameters of the first-order solvers for scikit-learn's estimator checks
+# (test_regressor.py, test_classifier.py): rates that fit the checks' data in 50 epochs
+FIRST_ORDER = {"ebp": dict(learning_rate_init=1e-3, momentum=0.5),
+               "sgd": dict(learning_rate_init=0.05), "adam": dict(learning_rate_init=0.05),
+               "rmsprop": dict(learning_rate_init=0.01)}
+
 _COMMON = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow],
                print_blob=True)
 
