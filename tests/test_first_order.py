@@ -392,3 +392,25 @@ def test_input_arrays_are_not_modified():
     assert_array_equal(X, X0)
     assert_array_equal(y, y0)
     assert_array_equal(sw, sw0)
+
+
+def test_sparse_input_gives_the_dense_fit_in_mini_batches():
+    from scipy.sparse import csr_matrix
+    X, y = _parity()
+    X = np.where(X > 0, X, 0.0)
+    params = dict(hidden_layer_sizes=(3,), solver="sgd", batch_size=5, max_iter=10,
+                  random_state=0)
+    dense = LMWCRegressor(**params).fit(X, y)
+    sparse = LMWCRegressor(**params).fit(csr_matrix(X), y)
+    assert_allclose(sparse.loss_curve_, dense.loss_curve_, rtol=1e-12)
+
+
+@pytest.mark.parametrize("activation", ["elu", "selu", "leaky_relu", "softplus"])
+@pytest.mark.parametrize("solver", ["lm", "adam"])
+def test_new_activations_train_with_every_kind_of_solver(activation, solver):
+    X, y = _parity()
+    est = LMWCRegressor((4,), activation=activation, solver=solver, init="lecun",
+                        learning_rate_init=0.01, max_iter=30, tol=None, random_state=0,
+                        alpha=0.0).fit(X, y)
+    assert est.loss_curve_[-1] < est.loss_curve_[0]
+    assert all(0.0 <= s <= 1.0 for s in est.saturation_curve_)
