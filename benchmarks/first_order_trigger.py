@@ -58,7 +58,8 @@ def fit(problem, solver, compression, window, seeds, epochs, random_state=0):
     try:
         est = LMWCRegressor((hidden,), topology="fcc", compression=compression,
                             beta=BETA, omega=0.1, rho=1.1, goal=0.1 / y.std(), tol=None,
-                            max_iter=epochs, n_init=seeds, n_jobs=1, random_state=random_state,
+                            max_iter=epochs, n_init=seeds, n_jobs=1,
+                            random_state=random_state,
                             **SOLVERS[solver])
         with warnings.catch_warnings(), threadpool_limits(1):
             warnings.simplefilter("ignore", ConvergenceWarning)

@@ -176,7 +176,8 @@ def run_trial(setting, method, seed, net_statistic, smoke, fo_epochs=None):
     """One fit (an MLP row's seed); returns its record (a dict, one row of the trials
     file)."""
     X, y = setting.data()
-    est = make_estimator(setting, method, seed, y, net_statistic, smoke, fo_epochs=fo_epochs)
+    est = make_estimator(setting, method, seed, y, net_statistic, smoke,
+                         fo_epochs=fo_epochs)
     # One BLAS thread per trial: the matrices are tiny, and threaded BLAS on them is
     # several times slower than serial (the parallelism is over seeds instead).
     with threadpool_limits(1), warnings.catch_warnings():
@@ -335,7 +336,8 @@ def markdown(rows, args, n_seeds, timing, n_reused=0, problems=()):
         "",
         "FCC of tanh neurons with a linear output, weights U[-1, 1], trigger=\"stall\", "
         "omega=0.1, rho=1.1, tol=None. Success: training RMSE on the [-1, 1] targets <= "
-        "goal. " + lm_note + fo_note + "MLP rows: scikit-learn's MLPRegressor with one hidden layer "
+        "goal. " + lm_note + fo_note + "MLP rows: scikit-learn's MLPRegressor with one "
+        "hidden layer "
         f"of as many tanh neurons, one fit per seed (random_state 0–{n_seeds - 1}), "
         f"alpha=0, {MLP_ITER_FACTOR}x the iterations (epochs for adam, "
         "learning_rate_init=0.01), no goal stop (so their seconds are the whole budget). "

@@ -151,10 +151,11 @@ def first_order_run(objective, w, policy, *, rule, schedule, batch_size=None, sh
     ``_loop.serve``), an epoch per iteration.
 
     ``batch_size`` None or at least the number of samples: full-batch steps, else
-    mini-batches of that many rows (``"auto"``: 200, as scikit-learn's MLP), reshuffled every epoch with ``rng`` when
-    ``shuffle``. ``summed``: the step follows the gradient of the summed objective
-    (the authors' EBP), else of the objective divided by the batch's summed sample
-    weights (the mean loss, as scikit-learn's MLP). ``max_grad_norm`` clips that
+    mini-batches of that many rows (``"auto"``: 200, as scikit-learn's MLP),
+    reshuffled every epoch with ``rng`` when ``shuffle``. ``summed``: the step follows
+    the gradient of the summed objective (the authors' EBP), else of the objective
+    divided by the batch's summed sample weights (the mean loss, as scikit-learn's
+    MLP). ``max_grad_norm`` clips that
     gradient's norm. After a policy event the rule's state (velocity, moments) is
     reset, so that the next step is a plain gradient step. An epoch whose weights or
     objective stop being finite is undone (the rule reset). ``callback(iteration, w,
@@ -173,8 +174,12 @@ def first_order_run(objective, w, policy, *, rule, schedule, batch_size=None, sh
         rate = schedule.rate(epochs)
         epochs += 1
         start = w
-        order = rng.permutation(n) if shuffle and not full else np.arange(n)
-        for rows in [None] if full else (order[s] for s in gen_batches(n, batch_size)):
+        if full:
+            batches = [None]
+        else:
+            order = rng.permutation(n) if shuffle else np.arange(n)
+            batches = (order[s] for s in gen_batches(n, batch_size))
+        for rows in batches:
             g, weight = yield Gradient(objective, w, rows)
             if not summed:
                 if weight <= 0:  # a batch of zero-weight samples says nothing
