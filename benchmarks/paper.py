@@ -1,4 +1,5 @@
-"""The experiments of Smith, Wu & Wilamowski (IEEE TNNLS 2019): LM, LM-RR and LM-WC.
+"""The experiments of Smith, Wu & Wilamowski (IEEE TNNLS 2019): LM, LM-RR and LM-WC,
+and the same policies on first-order training.
 
 Every setting (DESIGN section 4 plus full parity and the peaks surface) is trained from
 ``--seeds`` random starts by
@@ -6,6 +7,12 @@ Every setting (DESIGN section 4 plus full parity and the peaks surface) is train
 - ``LM``: plain Levenberg-Marquardt (``compression=None``),
 - ``LM-RR``: LM with random restarts on a stall (``compression="restart"``),
 - ``LM-WC``: LM with adaptable weight compression (``compression="adaptive"``),
+- ``EBP``, ``EBP-RR``, ``EBP-WC``: the authors' error backpropagation
+  (``solver="ebp"``: full-batch gradient descent with momentum on the summed error, their
+  settings of DESIGN section 5), plain, with restarts and with compression, on the
+  first-order stall trigger (``beta`` over a window of epochs), ``--fo-epochs`` epochs
+  (by default 20 per LM iteration of the setting);
+- ``Adam``, ``Adam-RR``, ``Adam-WC``: the same with ``solver="adam"``,
 
 all on a fully connected cascade (FCC) of tanh neurons with a linear output, weights
 U[-1, 1], ``trigger="stall"``, ``omega=0.1``, ``rho=1.1``, ``tol=None``; and, as a
@@ -54,6 +61,7 @@ from pathlib import Path
 
 import numpy as np
 from joblib import Parallel, delayed
+from scipy.stats import binomtest
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPRegressor
 from threadpoolctl import threadpool_limits
@@ -103,16 +111,49 @@ SETTINGS = [
 ]
 
 LM_METHODS = {"LM": None, "LM-RR": "restart", "LM-WC": "adaptive"}
+# first-order rows: (solver, compression, its own parameters). EBP as the authors ran it
+# (DESIGN section 5): c = 0.005 on the summed error with momentum 0.5, and for EBP-WC
+# momentum 0, omega 1; Adam at scikit-learn's MLP adam row's rate. Every first-order
+# policy fires on a stall of FO_BETA over the solvers' window of epochs.
+_EBP = dict(learning_rate_init=0.005, momentum=0.5, omega=0.1)
+_ADAM = dict(learning_rate_init=0.01, omega=0.1)
+FO_METHODS = {"EBP": ("ebp", None, _EBP), "EBP-RR": ("ebp", "restart", _EBP),
+              "EBP-WC": ("ebp", "adaptive", dict(_EBP, momentum=0.0, omega=1.0)),
+              "Adam": ("adam", None, _ADAM), "Adam-RR": ("adam", "restart", _ADAM),
+              "Adam-WC": ("adam", "adaptive", _ADAM)}
+FO_BETA = 1e-3  # the authors' EBP-WC beta
+FO_ITER_FACTOR = 20  # epochs per LM iteration of the setting's budget
+SMOKE_FO_ITER = 50
 MLP_METHODS = {"MLP lbfgs": "lbfgs", "MLP adam": "adam"}
 LM_RANDOM_STATE = 0  # every LM row is one fit with n_init=seeds and this random_state
-METHODS = [*LM_METHODS, *MLP_METHODS]
+# the rows run as one fit of LMWCRegressor with n_init=seeds
+FIT_METHODS = [*LM_METHODS, *FO_METHODS]
+METHODS = [*FIT_METHODS, *MLP_METHODS]
 
 
 def lm_max_iter(setting, smoke):
     return min(setting.max_iter, SMOKE_LM_ITER) if smoke else setting.max_iter
 
 
-def make_estimator(setting, method, seed, y, net_statistic, smoke, n_init=1):
+def budget(setting, method, smoke, fo_epochs=None):
+    """``(max_iter, beta)`` of an LMWCRegressor row: LM iterations, or epochs."""
+    if method in LM_METHODS:
+        return lm_max_iter(setting, smoke), setting.beta
+    epochs = fo_epochs or FO_ITER_FACTOR * setting.max_iter
+    return (min(epochs, SMOKE_FO_ITER) if smoke else epochs), FO_BETA
+
+
+def make_estimator(setting, method, seed, y, net_statistic, smoke, n_init=1,
+                   fo_epochs=None):
+    if method in FO_METHODS:
+        solver, compression, params = FO_METHODS[method]
+        max_iter, beta = budget(setting, method, smoke, fo_epochs)
+        return LMWCRegressor(
+            hidden_layer_sizes=(setting.hidden,), topology="fcc", activation="tanh",
+            init="uniform", solver=solver, compression=compression, trigger="stall",
+            beta=beta, rho=1.1, net_statistic=net_statistic, goal=setting.goal / y.std(),
+            tol=None, max_iter=max_iter, n_init=n_init, n_jobs=1, random_state=seed,
+            **params)
     if method in LM_METHODS:
         # the regressor's goal is on standardised targets; rescale it to the raw RMSE
         return LMWCRegressor(
@@ -131,11 +172,12 @@ def make_estimator(setting, method, seed, y, net_statistic, smoke, n_init=1):
                         random_state=seed, **extra)
 
 
-def run_trial(setting, method, seed, net_statistic, smoke):
+def run_trial(setting, method, seed, net_statistic, smoke, fo_epochs=None):
     """One fit (an MLP row's seed); returns its record (a dict, one row of the trials
     file)."""
     X, y = setting.data()
-    est = make_estimator(setting, method, seed, y, net_statistic, smoke)
+    est = make_estimator(setting, method, seed, y, net_statistic, smoke,
+                         fo_epochs=fo_epochs)
     # One BLAS thread per trial: the matrices are tiny, and threaded BLAS on them is
     # several times slower than serial (the parallelism is over seeds instead).
     with threadpool_limits(1), warnings.catch_warnings():
@@ -149,13 +191,14 @@ def run_trial(setting, method, seed, net_statistic, smoke):
                 seconds=seconds, n_compressions=getattr(est, "n_compressions_", None))
 
 
-def run_lm_row(setting, method, n_seeds, net_statistic, smoke):
-    """An LM row: one fit with ``n_init=n_seeds``; returns ``(records, seconds, check)``,
+def run_lm_row(setting, method, n_seeds, net_statistic, smoke, fo_epochs=None):
+    """An LM (or first-order) row: one fit with ``n_init=n_seeds``; returns ``(records,
+    seconds, check)``,
     a record per trial (in the order of the trials' seeds), the fit's wall time, and the
     consistency checks of the trials against the fitted model (a dict)."""
     X, y = setting.data()
     est = make_estimator(setting, method, LM_RANDOM_STATE, y, net_statistic, smoke,
-                         n_init=n_seeds)
+                         n_init=n_seeds, fo_epochs=fo_epochs)
     with threadpool_limits(1), warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)  # failed trials warn
         start = time.perf_counter()
@@ -198,14 +241,12 @@ def check_lm_row(setting, method, check):
     return problems
 
 
-def wilson(successes, n, z=1.959964):
-    """95% Wilson score interval of a binomial proportion."""
+def wilson(successes, n):
+    """95% Wilson score interval of a binomial proportion (scipy's)."""
     if n == 0:
         return 0.0, 1.0
-    p = successes / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    return max(0.0, centre - half), min(1.0, centre + half)
+    interval = binomtest(successes, n).proportion_ci(method="wilson")
+    return interval.low, interval.high
 
 
 def summarize(trials, settings, methods):
@@ -235,10 +276,13 @@ TABLE_HEADER = ["data", "network", "goal", "max it", "beta", "method", "success"
                 "compressions"]
 
 
-def table_cells(row, smoke=False):
+def table_cells(row, smoke=False, fo_epochs=None):
     s = row["setting"]
-    beta = f"{s.beta:.0e}".replace("e-0", "e-")
-    return [s.name, f"FCC {s.hidden}", f"{s.goal:g}", str(lm_max_iter(s, smoke)), beta,
+    max_iter, beta = budget(s, row["method"], smoke, fo_epochs)
+    if row["method"] in MLP_METHODS:
+        max_iter, beta = lm_max_iter(s, smoke), s.beta
+    beta = f"{beta:.0e}".replace("e-0", "e-")
+    return [s.name, f"FCC {s.hidden}", f"{s.goal:g}", str(max_iter), beta,
             row["method"], f"{row['successes']}/{row['n']} ({row['rate']:.0%})",
             f"{row['lo']:.0%}–{row['hi']:.0%}", _fmt(row["iterations"], ".0f"),
             _fmt(row["seconds"], ".3f"), _fmt(row["per_success"], ".3f"),
@@ -247,6 +291,20 @@ def table_cells(row, smoke=False):
 
 def markdown(rows, args, n_seeds, timing, n_reused=0, problems=()):
     lm_methods = [m for m in LM_METHODS if any(r["method"] == m for r in rows)]
+    fo_methods = [m for m in FO_METHODS if any(r["method"] == m for r in rows)]
+    fo_note = (
+        f"First-order rows ({', '.join(fo_methods)}): LMWCRegressor with solver \"ebp\" "
+        "(full batch, the summed error's gradient, learning_rate_init=0.005, momentum "
+        "0.5; EBP-WC momentum 0 and omega=1, as the authors' ebp_wc.m) or \"adam\" "
+        "(learning_rate_init=0.01, full batch on these sets), "
+        f"max_iter={FO_ITER_FACTOR}x the LM iterations in epochs"
+        + (f" (--fo-epochs {args.fo_epochs})" if args.fo_epochs else "")
+        + f", beta={FO_BETA:g} over the first-order stall window of 200 epochs, "
+        "omega=0.1 but for EBP-WC; each row is one fit with n_init, random_state="
+        f"{LM_RANDOM_STATE}, n_jobs=1 whose trials run one after another (first-order "
+        "runs are not batched), read and checked as an LM row's. " + (
+            "" if not problems else "Checks that FAILED: " + "; ".join(problems) + ". ")
+        if fo_methods else "")
     lm_note = (
         f"LM rows ({', '.join(lm_methods)}): each row is ONE fit with n_init={n_seeds}, "
         f"random_state={LM_RANDOM_STATE}, n_jobs=1, whose trials advance together (the "
@@ -260,7 +318,7 @@ def markdown(rows, args, n_seeds, timing, n_reused=0, problems=()):
             "Checks that FAILED: " + "; ".join(problems) + ". ")
         if lm_methods else "")
     lines = [
-        f"# LM, LM-RR and LM-WC on the paper's benchmarks "
+        f"# LM, LM-RR, LM-WC and first-order training on the paper's benchmarks "
         f"(net_statistic=\"{args.net_statistic}\"){' — SMOKE RUN' if args.smoke else ''}",
         "",
         f"`{shlex.join(['python', 'benchmarks/paper.py', *args.argv])}`: {n_seeds} random "
@@ -278,7 +336,8 @@ def markdown(rows, args, n_seeds, timing, n_reused=0, problems=()):
         "",
         "FCC of tanh neurons with a linear output, weights U[-1, 1], trigger=\"stall\", "
         "omega=0.1, rho=1.1, tol=None. Success: training RMSE on the [-1, 1] targets <= "
-        "goal. " + lm_note + "MLP rows: scikit-learn's MLPRegressor with one hidden layer "
+        "goal. " + lm_note + fo_note + "MLP rows: scikit-learn's MLPRegressor with one "
+        "hidden layer "
         f"of as many tanh neurons, one fit per seed (random_state 0–{n_seeds - 1}), "
         f"alpha=0, {MLP_ITER_FACTOR}x the iterations (epochs for adam, "
         "learning_rate_init=0.01), no goal stop (so their seconds are the whole budget). "
@@ -287,7 +346,8 @@ def markdown(rows, args, n_seeds, timing, n_reused=0, problems=()):
         "| " + " | ".join(TABLE_HEADER) + " |",
         "|" + "|".join("---" for _ in TABLE_HEADER) + "|",
     ]
-    lines += ["| " + " | ".join(table_cells(row, args.smoke)) + " |" for row in rows]
+    lines += ["| " + " | ".join(table_cells(row, args.smoke, args.fo_epochs)) + " |"
+              for row in rows]
     return "\n".join(lines) + "\n"
 
 
@@ -358,6 +418,9 @@ def parse_args(argv):
                         default=None, help="run only these settings")
     parser.add_argument("--methods", nargs="+", choices=METHODS, default=None,
                         help="run only these methods")
+    parser.add_argument("--fo-epochs", type=int, default=None,
+                        help=f"epochs of the first-order rows (default {FO_ITER_FACTOR}x "
+                             "the setting's LM iterations)")
     parser.add_argument("--reuse", type=Path, default=None, metavar="TRIALS_CSV",
                         help="take the trials of --reuse-methods (by default those that do "
                              "not depend on net_statistic: LM, LM-RR, MLP) from this trials "
@@ -380,7 +443,7 @@ def finished(func, *args):
 
 
 def lm_cost(setting):
-    """A rough cost of an LM row, to start the longest fits first."""
+    """A rough cost of an LM (or first-order) row, to start the longest fits first."""
     return setting.max_iter * (setting.hidden + 2) ** 2
 
 
@@ -400,7 +463,7 @@ def main(argv=None):
     seeds = range(n_seeds)
     # an LM row is one fit, so it is reused only whole
     lm_rows = [(setting, method) for setting in settings for method in methods
-               if method in LM_METHODS and not all(
+               if method in FIT_METHODS and not all(
                    (setting.key, method, seed) in reused for seed in seeds)]
     lm_rows.sort(key=lambda row: -lm_cost(row[0]))
     mlp_jobs = [(setting, method, seed) for setting in settings for method in methods
@@ -412,7 +475,7 @@ def main(argv=None):
     start, epoch = time.perf_counter(), time.time()
     done = Parallel(n_jobs=args.n_jobs)(
         [delayed(finished)(run_lm_row, setting, method, n_seeds, args.net_statistic,
-                           args.smoke) for setting, method in lm_rows]
+                           args.smoke, args.fo_epochs) for setting, method in lm_rows]
         + [delayed(finished)(run_trial, setting, method, seed, args.net_statistic,
                              args.smoke) for setting, method, seed in mlp_jobs])
     wall = time.perf_counter() - start
@@ -439,7 +502,8 @@ def main(argv=None):
     text = markdown(rows, args, n_seeds, timing, n_reused=len(trials) - len(fresh),
                     problems=problems)
     stem.with_suffix(".md").write_text(text, encoding="utf-8")
-    write_csv(stem.with_suffix(".csv"), TABLE_HEADER, [table_cells(r, args.smoke) for r in rows])
+    write_csv(stem.with_suffix(".csv"), TABLE_HEADER,
+              [table_cells(r, args.smoke, args.fo_epochs) for r in rows])
     write_csv(f"{stem}_trials.csv", list(trials[0]), [list(t.values()) for t in trials])
     print(text)
     png = chart(rows, settings, methods, stem.with_suffix(".png"),

@@ -50,14 +50,40 @@ hidden_layer_sizes : array-like of int, default=(10,)
         ``"fcc"`` (fully connected cascade): a bridged network of one neuron per
         hidden layer.
 
-    activation : {"tanh", "logistic", "identity", "relu"}, default="tanh"
+    activation : {"tanh", "logistic", "identity", "relu", "elu", "selu", \
+"leaky_relu", "softplus"}, default="tanh"
         Hidden activation, applied to ``gain * net``. Outputs are linear.
+        ``"elu"``: ``z`` above 0, ``exp(z) - 1`` below; ``"selu"``: ELU scaled as
+        Klambauer et al. (2017), ``1.0507 z`` above 0 and ``1.0507 * 1.6733 (exp(z) -
+        1)`` below, self-normalising with ``init="lecun"`` (its pairing) and
+        standardised inputs; ``"leaky_relu"``: ``z`` above 0, ``0.01 z`` below;
+        ``"softplus"``: ``log(1 + exp(z))``. Every activation serves every solver.
+        A hidden activation is flat (``saturation_curve_``, and what compression
+        undoes) where its slope is below a tenth of its largest: for the unbounded
+        ones only on the side where it vanishes, ``z`` below about ``log 0.1 = -2.3``
+        for elu, selu and softplus and every ``z < 0`` for relu and leaky_relu (whose
+        0.01 is a hundredth of its slope above 0).
 
     gain : float, default=1.0
         Slope multiplier of the hidden activations.
 
-    solver : {"lm", "scipy"}, default="lm"
-        ``"lm"``: the built-in Levenberg-Marquardt. ``"scipy"``:
+    solver : {"lm", "scipy", "ebp", "sgd", "adam", "rmsprop"}, default="lm"
+        ``"lm"``: the built-in Levenberg-Marquardt. First-order solvers (user
+        guide, "First-order solvers"), an iteration being an epoch: ``"ebp"``, the
+        authors' error backpropagation, full-batch gradient descent with momentum
+        on the summed objective (its step ``-learning_rate_init * g`` does not
+        divide by the number of samples, as in the paper, so the rate depends on
+        it); ``"sgd"``, stochastic gradient descent with momentum (Nesterov's with
+        ``nesterovs_momentum``); ``"adam"``; ``"rmsprop"``. These three follow the
+        gradient of the mean loss over each mini-batch of ``batch_size`` samples,
+        plus the penalty's share, as scikit-learn's MLP. They train with a fixed
+        ``alpha`` (``"auto"`` is 0.0; ``"bayes"`` raises a ValueError) and one trial
+        by default; compression, restarts, ``goal``, ``tol``, early stopping,
+        ``n_init`` and ``sample_weight`` act as with LM, between epochs, where the
+        stall trigger measures the change over 200 epochs (see ``beta``). After a
+        compression or restart the rule's state (velocity, moments) is reset, so
+        that the next step is a plain gradient step. An epoch whose weights or loss
+        overflow is undone. ``"scipy"``:
         ``scipy.optimize.least_squares(method="lm")`` (MINPACK) with the analytic
         Jacobian; squared error only (``loss="log_loss"`` raises a ValueError). An
         iteration is then one MINPACK iteration: a ``least_squares`` call from the
@@ -80,11 +106,16 @@ hidden_layer_sizes : array-like of int, default=(10,)
 
     trigger : {"stall", "interval"}, default="stall"
         When the compression policy acts: when the relative change of the
-        training error over one iteration is at most ``beta``, or every
-        ``interval`` iterations.
+        training error over one iteration (over 200 epochs with a first-order
+        solver) is at most ``beta``, or every ``interval`` iterations.
 
     beta : float, default=1e-4
-        Stall threshold of ``trigger="stall"``.
+        Stall threshold of ``trigger="stall"``. First-order solvers compare the
+        error with its value 200 epochs before (and wait 200 epochs after each
+        event): their steps are small, and over one epoch the threshold is met
+        on most epochs (25% to 93% of them at 1e-3, measured in
+        ``benchmarks/first_order_trigger.py``), which compresses nearly every
+        epoch, as the authors' EBP-WC did.
 
     interval : int, default=None
         Iterations between policy actions for ``trigger="interval"`` (required there).
@@ -109,6 +140,8 @@ hidden_layer_sizes : array-like of int, default=(10,)
 
     mu : float, default=1e-3
         Initial LM damping, and its value after every compression or restart.
+        Only used when ``solver="lm"`` or ``"scipy"``, as ``mu_factor``,
+        ``mu_min`` and ``mu_max``.
 
     mu_factor : float, default=10.0
         Damping is divided by it after an accepted step and multiplied by it after a
@@ -117,8 +150,70 @@ hidden_layer_sizes : array-like of int, default=(10,)
     mu_min, mu_max : float, default=1e-15, 1e15
         Bounds of the damping.
 
+    learning_rate_init : float, default=0.001
+        The initial learning rate of the first-order solvers. Only used when
+        ``solver`` is ``"ebp"``, ``"sgd"``, ``"adam"`` or ``"rmsprop"``, as the
+        parameters down to ``max_grad_norm``.
+
+    learning_rate : {"constant", "invscaling", "adaptive", "step", \
+"exponential"}, default="constant"
+        The learning rate of epoch ``t`` (0 for the first): ``"constant"``,
+        ``learning_rate_init``; ``"invscaling"``, ``learning_rate_init / (t +
+        1) ** power_t`` (scikit-learn's MLP counts samples, not epochs);
+        ``"adaptive"``, ``learning_rate_init`` divided by 5 each time
+        ``n_iter_no_change + 1`` epochs in a row fail to lower the training loss
+        by more than ``tol`` (by anything when ``tol`` is None); while it is
+        above 1e-6 the ``tol`` rule does not end the fit, as in scikit-learn's
+        MLP; ``"step"``, ``learning_rate_init * decay_rate ** floor(t /
+        decay_steps)``; ``"exponential"``, ``learning_rate_init * decay_rate **
+        (t / decay_steps)`` (the ``staircase`` and smooth forms of Keras's
+        ``ExponentialDecay``). Unlike scikit-learn's MLP, every schedule applies
+        to every first-order solver.
+
+    power_t : float, default=0.5
+        The exponent of ``learning_rate="invscaling"``.
+
+    decay_rate : float, default=0.5
+        The factor of ``learning_rate="step"`` and ``"exponential"`` per
+        ``decay_steps`` epochs, in (0, 1].
+
+    decay_steps : int, default=100
+        The epochs over which ``decay_rate`` applies once.
+
+    momentum : float, default=0.9
+        Momentum of ``solver="sgd"`` and ``"ebp"``, in [0, 1]; the authors'
+        EBP used 0.5 (and 0 with compression).
+
+    nesterovs_momentum : bool, default=True
+        Whether ``solver="sgd"`` uses Nesterov's momentum (``"ebp"`` never
+        does).
+
+    beta_1 : float, default=0.9
+        Decay of Adam's first-moment estimate, in [0, 1).
+
+    beta_2 : float, default=0.999
+        Decay of the second-moment estimate of Adam and of RMSprop's mean square
+        (Keras's ``rho``), in [0, 1).
+
+    epsilon : float, default=1e-8
+        Added to the root mean square of Adam and RMSprop.
+
+    batch_size : int or "auto", default="auto"
+        Samples per mini-batch of ``"sgd"``, ``"adam"`` and ``"rmsprop"``
+        (``"auto"``: ``min(200, n_samples)``, as scikit-learn's MLP); a batch of
+        every sample is the full batch. ``"ebp"`` always takes the full batch.
+
+    shuffle : bool, default=True
+        Whether the samples are shuffled every epoch (with ``random_state``)
+        before being cut into mini-batches.
+
+    max_grad_norm : float or None, default=None
+        Clip the gradient a first-order step follows (per mini-batch, after the
+        division by its sample weights) to this L2 norm; None does not clip.
+
     max_iter : int, default=200
-        Maximum number of LM iterations (one Jacobian each).
+        Maximum number of iterations: LM iterations (one Jacobian each), or
+        epochs of a first-order solver.
 
     goal : float, default=0.0
         Stop as soon as the training loss reaches it: for regression the RMSE of
@@ -144,7 +239,8 @@ hidden_layer_sizes : array-like of int, default=(10,)
     alpha : float, "bayes" or "auto", default="auto"
         ``"auto"``: ``"bayes"``, or 0.0 when a ``goal`` is set (a target for the
         training error asks for a fit of the training data, which a penalty works
-        against: the paper's setting). A float: the L2 penalty
+        against: the paper's setting) or the solver is first-order (which trains
+        with a fixed alpha). A float: the L2 penalty
         ``0.5 * alpha * ||W||^2`` added to the summed training loss; biases are not
         penalised. ``"bayes"``: Bayesian regularisation (MacKay's
         evidence approximation in the Gauss-Newton form of Foresee & Hagan, as
@@ -172,11 +268,13 @@ hidden_layer_sizes : array-like of int, default=(10,)
         the same factorisation. Other than ``"single"`` needs ``alpha="bayes"``.
 
     init : {"uniform", "nguyen-widrow", "glorot", "he", "lecun"}, default="uniform"
-        Weight initialisation; ``"uniform"`` is the paper's U[-1, 1].
+        Weight initialisation; ``"uniform"`` is the paper's U[-1, 1]. ``"lecun"``
+        (normal, variance ``1 / fan_in``, zero biases) is ``"selu"``'s pairing.
 
     n_init : int or "auto", default="auto"
         Independent trials from different random starts. ``"auto"``: 5 with a
-        Bayesian penalty (``alpha="bayes"``, the default without a ``goal``) on a
+        Bayesian penalty (``alpha="bayes"``, the default of LM without a ``goal``;
+        so never for a first-order solver) on a
         small problem (samples x outputs x weights^2 below 1e8, where trials of the
         built-in solver also run together), else 1 (the paper's setting, each fit
         one random start; and large problems, where 5 trials would cost 5 times
@@ -248,7 +346,7 @@ coefs_ : list of ndarray
 
     n_iter_ : int
         LM iterations run by the kept trial (``least_squares`` calls with
-        ``solver="scipy"``).
+        ``solver="scipy"``, epochs with a first-order solver).
 
     loss_ : float
         Training loss of the returned weights, per sample: the mean squared error
@@ -466,6 +564,20 @@ class BaseLMWC(BaseEstimator):
         "mu_factor": [Interval(Real, 1, None, closed="neither")],
         "mu_min": [Interval(Real, 0, None, closed="left")],
         "mu_max": [Interval(Real, 0, None, closed="neither")],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive", "step",
+                                      "exponential"})],
+        "power_t": [Interval(Real, 0, None, closed="left")],
+        "decay_rate": [Interval(Real, 0, 1, closed="right")],
+        "decay_steps": [Interval(Integral, 1, None, closed="left")],
+        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "nesterovs_momentum": ["boolean"],
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "shuffle": ["boolean"],
+        "max_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "goal": [Interval(Real, 0, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left"), None],
@@ -486,7 +598,10 @@ class BaseLMWC(BaseEstimator):
     # the defaults live in the estimators' own signatures, so that errors name them
     def __init__(self, *, hidden_layer_sizes, topology, activation, gain, solver,
                  compression, trigger, beta, interval, omega, rho, net_statistic, mu,
-                 mu_factor, mu_min, mu_max, max_iter, goal, tol, alpha, weight_groups,
+                 mu_factor, mu_min, mu_max, learning_rate_init, learning_rate, power_t,
+                 decay_rate, decay_steps, momentum, nesterovs_momentum, beta_1, beta_2,
+                 epsilon, batch_size, shuffle, max_grad_norm, max_iter, goal, tol, alpha,
+                 weight_groups,
                  init, n_init, committee_size, early_stopping, validation_fraction,
                  n_iter_no_change, n_jobs, random_state, verbose, warm_start):
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -505,6 +620,19 @@ class BaseLMWC(BaseEstimator):
         self.mu_factor = mu_factor
         self.mu_min = mu_min
         self.mu_max = mu_max
+        self.learning_rate_init = learning_rate_init
+        self.learning_rate = learning_rate
+        self.power_t = power_t
+        self.decay_rate = decay_rate
+        self.decay_steps = decay_steps
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.max_grad_norm = max_grad_norm
         self.max_iter = max_iter
         self.goal = goal
         self.tol = tol
@@ -564,17 +692,25 @@ class BaseLMWC(BaseEstimator):
         if not self.mu_min <= self.mu <= self.mu_max:
             raise ValueError(f"mu must lie in [mu_min, mu_max], got mu_min={self.mu_min}, "
                              f"mu={self.mu}, mu_max={self.mu_max}.")
-        if self.weight_groups != "single" and (
-                self.alpha not in ("bayes", "auto") or (self.alpha == "auto" and self.goal > 0)):
+        alpha = self._resolved_alpha()
+        if alpha == "bayes" and not SOLVERS[self.solver].bayes:
+            raise ValueError(
+                f'solver="{self.solver}" trains with a fixed alpha: alpha="bayes" '
+                "re-estimates it from the Gauss-Newton matrix of Levenberg-Marquardt's "
+                'steps. Use a float alpha, or solver="lm".')
+        if self.weight_groups != "single" and alpha != "bayes":
+            resolved = f" (here {alpha!r})" if self.alpha == "auto" else ""
             raise ValueError(f'weight_groups="{self.weight_groups}" estimates one alpha per '
-                             f'group: it needs alpha="bayes", got alpha={self.alpha!r}.')
+                             f'group: it needs alpha="bayes", got alpha={self.alpha!r}'
+                             f'{resolved}.')
         if self.trigger == "interval" and self.interval is None:
             raise ValueError('trigger="interval" needs interval, an int >= 1.')
         loss = getattr(self, "loss", "squared_error")  # the regressor has no loss parameter
         losses = SOLVERS[self.solver].losses
         if losses is not None and loss not in losses:
-            able = sorted(name for name, s in SOLVERS.items()
-                          if s.losses is None or loss in s.losses)
+            # in the registry's order: the default solver first
+            able = [name for name, s in SOLVERS.items()
+                    if s.losses is None or loss in s.losses]
             raise ValueError(
                 f'solver="{self.solver}" cannot train loss="{loss}" (it trains '
                 f'{", ".join(sorted(losses))}); use solver="{able[0]}" with '
@@ -669,9 +805,16 @@ class BaseLMWC(BaseEstimator):
         """The parameters the trials run with, ``alpha="auto"`` resolved (the trials'
         ``"auto"``, which depend on the objective, by ``_resolve_trials``)."""
         params = self.get_params()
-        if params["alpha"] == "auto":
-            params["alpha"] = 0.0 if self.goal > 0 else "bayes"
+        params["alpha"] = self._resolved_alpha()
         return params
+
+    def _resolved_alpha(self):
+        """``alpha`` with "auto" resolved: "bayes", or 0.0 with a ``goal`` (a target
+        for the training error asks for a fit of the training data, which a penalty
+        works against) or a solver that trains with a fixed alpha (first-order)."""
+        if self.alpha != "auto":
+            return self.alpha
+        return "bayes" if self.goal == 0 and SOLVERS[self.solver].bayes else 0.0
 
     @staticmethod
     def _resolve_trials(params, objective):
@@ -786,7 +929,7 @@ class BaseLMWC(BaseEstimator):
             warnings.warn("Training interrupted by user; the best weights found so far "
                           "are kept.")
         if result.status == MAX_ITER and (self.goal > 0 or self.tol is not None):
-            warnings.warn(f"Levenberg-Marquardt reached max_iter={self.max_iter} before "
+            warnings.warn(f"solver={self.solver!r} reached max_iter={self.max_iter} before "
                           "the goal or the tol rule was met.", ConvergenceWarning)
 
     @property

@@ -21,6 +21,28 @@ class StallTrigger:
         return value == previous or abs(value - previous) <= self.beta * previous
 
 
+class WindowStallTrigger:
+    """Fires when the relative change of the objective over the last ``window``
+    iterations is <= beta: the stall of solvers whose every step is small (a
+    first-order epoch), which the change over one iteration would see nearly always.
+    After it fires it waits ``window`` iterations from the new point."""
+
+    def __init__(self, beta, window):
+        self.beta, self.window = beta, window
+        self.values = []  # the objective after each iteration since the last firing
+
+    def __call__(self, iteration, value, previous):
+        self.values.append(value)
+        if len(self.values) <= self.window:
+            return False
+        before = self.values[-1 - self.window]
+        if value == before or abs(value - before) <= self.beta * before:
+            self.values.clear()
+            return True
+        del self.values[0]
+        return False
+
+
 class IntervalTrigger:
     """Fires every ``interval`` iterations."""
 
@@ -135,11 +157,15 @@ class RandomRestart(_BestKeeping):
 
 
 def make_policy(compression, trigger, *, objective, w, value, draw, beta=1e-4,
-                interval=None, omega=0.1, rho=1.1, statistic="mean"):
-    """The policy named by ``compression`` (None, "adaptive" or "restart")."""
+                interval=None, omega=0.1, rho=1.1, statistic="mean", window=1):
+    """The policy named by ``compression`` (None, "adaptive" or "restart");
+    ``window``, the iterations over which the stall trigger measures the change."""
     if compression is None:
         return NoPolicy()
-    fire = StallTrigger(beta) if trigger == "stall" else IntervalTrigger(interval)
+    if trigger == "interval":
+        fire = IntervalTrigger(interval)
+    else:
+        fire = StallTrigger(beta) if window == 1 else WindowStallTrigger(beta, window)
     if compression == "adaptive":
         return AdaptiveCompression(fire, objective, w, value, omega, rho, statistic)
     return RandomRestart(fire, objective, w, value, draw)

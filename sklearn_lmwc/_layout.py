@@ -51,11 +51,17 @@ class LayerLayout(_Picklable):
     fan_in : int
         Number of signals the layer sees (rows of ``coefs_[i]``): the inputs count
         ``n_inputs`` rows, hidden layer ``k`` its size.
-    activation : {"identity", "logistic", "relu", "tanh"}
-        Applied to ``gain * net``. ``"tanh"`` is bipolar, ``"logistic"`` (``1 / (1 +
-        exp(-x))``) unipolar, ``"relu"`` is ``max(x, 0)``. The output layer is
-        always ``"identity"`` with gain 1: it is linear, and
-        ``NetworkLayout.output_link`` maps its outputs to predictions.
+    activation : str
+        One of ``"identity"``, ``"logistic"``, ``"relu"``, ``"tanh"``, ``"elu"``,
+        ``"selu"``, ``"leaky_relu"``, ``"softplus"``, applied to ``gain * net``.
+        ``"tanh"`` is bipolar, ``"logistic"`` (``1 / (1 + exp(-x))``) unipolar,
+        ``"relu"`` is ``max(x, 0)``; ``"elu"`` is ``x`` above 0 and ``exp(x) - 1``
+        below, ``"selu"`` is ``1.0507009873554805 * x`` above 0 and
+        ``1.0507009873554805 * 1.6732632423543772 * (exp(x) - 1)`` below,
+        ``"leaky_relu"`` is ``x`` above 0 and ``0.01 * x`` below, ``"softplus"`` is
+        ``log(1 + exp(x))``. The output layer is always ``"identity"`` with gain 1:
+        it is linear, and ``NetworkLayout.output_link`` maps its outputs to
+        predictions.
     gain : float
         The factor applied to the layer's net input before the activation.
     """

@@ -222,6 +222,37 @@ class Objective:
                 return Q, g
         return sums, g
 
+    def gradient(self, w, rows=None):
+        """The gradient at w of the objective, for first-order solvers, and the summed
+        sample weights it is over: ``(g, weight)``.
+
+        Over every sample (``rows`` None; the forward state of a value pass at w is
+        reused), or over the samples ``rows`` (an index array: a mini-batch) with the
+        penalty's gradient times their share of the summed sample weights, so that the
+        mini-batches of an epoch add up to the objective's gradient. No Jacobian: the
+        sensitivities are contracted with the loss's residuals per chunk.
+        """
+        def chunk_gradient(X, Y, sw, state=None):
+            out, A, D = self.network.backprop(w, X, state)
+            r, _ = self.loss.gauss_newton(out, Y, sw)
+            return self.network.gradient(A, D, r)
+
+        def share(chunks, states):
+            return sum(chunk_gradient(*chunk, None if states is None else states[k])
+                       for k, chunk in enumerate(chunks))
+
+        with np.errstate(all="ignore"):
+            if rows is None:
+                g, weight = sum(self.passes.map_shares(share, 1, self.passes.kept(w))), \
+                    self.weight_sum
+            else:
+                sw = None if self.sample_weight is None else self.sample_weight[rows]
+                g = chunk_gradient(self.X[rows], self.Y[rows], sw)
+                weight = float(len(rows) if sw is None else sw.sum())
+            if self.prior.penalising:
+                g += weight / max(self.weight_sum, 1e-300) * self.penalty_diagonal() * w
+        return g, weight
+
     def state(self):
         """What the objective has learned during a run (the prior's state): kept with
         weights that are kept, to ``restore`` with them."""

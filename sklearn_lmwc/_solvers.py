@@ -6,10 +6,17 @@ by registering it here (its iteration in a module of its own, driven by
 """
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Callable
 
-from . import _scipy_backend
+from . import _first_order, _scipy_backend
 from ._lm import lm_run
+
+
+def damping_options(params, rng):
+    """The keyword arguments of a damped (LM) run from the estimator's parameters."""
+    return dict(mu=params["mu"], mu_factor=params["mu_factor"], mu_min=params["mu_min"],
+                mu_max=params["mu_max"])
 
 
 @dataclass(frozen=True)
@@ -17,8 +24,11 @@ class Solver:
     """A solver's run and its capabilities.
 
     run : callable
-        ``run(objective, w, policy, *, mu, mu_factor, mu_min, mu_max, max_iter, goal,
-        callback, value)``: a run (``_loop.serve``) whose result is a ``RunResult``.
+        ``run(objective, w, policy, **options, max_iter, goal, callback, value)``: a
+        run (``_loop.serve``) whose result is a ``RunResult``.
+    options : callable
+        ``options(params, rng)``: the run's own keyword arguments from the
+        estimator's parameters (``get_params``) and the trial's RandomState.
     losses : frozenset of str or None
         The losses it trains (None: all).
     batchable : bool
@@ -30,19 +40,34 @@ class Solver:
         not in memory at once (the Dask estimators).
     check : callable or None
         ``check(objective)``: warns, once per fit, of how it will run on the problem.
+    bayes : bool
+        Whether it trains with ``alpha="bayes"`` (the re-estimation needs the
+        Gauss-Newton matrix of its steps).
+    stall_window : int
+        The iterations over which the stall trigger measures the relative change of
+        the objective (see ``_compression.WindowStallTrigger``).
     """
 
     run: Callable
+    options: Callable
     losses: frozenset | None = None
     batchable: bool = False
     threaded: bool = False
     chunked: bool = False
     check: Callable | None = None
+    bayes: bool = True
+    stall_window: int = 1
 
 
 SOLVERS = {
-    "lm": Solver(lm_run, batchable=True, threaded=True, chunked=True),
+    "lm": Solver(lm_run, damping_options, batchable=True, threaded=True, chunked=True),
     # its Jacobian is one pass of its own, held whole
-    "scipy": Solver(_scipy_backend.least_squares_run, losses=frozenset({"squared_error"}),
-                    check=_scipy_backend.check),
+    "scipy": Solver(_scipy_backend.least_squares_run, damping_options,
+                    losses=frozenset({"squared_error"}), check=_scipy_backend.check),
+    # served alone; their full-batch passes run in shares on threads, mini-batches
+    # need the rows in memory
+    **{name: Solver(_first_order.first_order_run, partial(_first_order.run_options, name),
+                    threaded=True, bayes=False,
+                    stall_window=_first_order.STALL_WINDOW)
+       for name in _first_order.SOLVERS},
 }

@@ -136,13 +136,14 @@ class _Run:
 
     def begin(self):
         params, network, rng = self.params, self.network, self.rng
+        solver = run_solver(params)
         value = self.objective.start(self.w, self.alpha0)
         self.policy = make_policy(
             params["compression"], params["trigger"], objective=self.objective, w=self.w,
             value=value,
             draw=lambda: initialize(network, params["init"], rng), beta=params["beta"],
             interval=params["interval"], omega=params["omega"], rho=params["rho"],
-            statistic=params["net_statistic"])
+            statistic=params["net_statistic"], window=solver.stall_window)
         self.label = f"[trial {self.number}] " if params["n_init"] > 1 else ""
         self.monitor = Monitor(params["tol"], params["n_iter_no_change"],
                                self.objective.saturation, self.validation,
@@ -150,8 +151,7 @@ class _Run:
                                self.objective.state,
                                gamma=(lambda: total_gamma(self.objective))
                                if params["alpha"] == "bayes" else None)
-        self.options = dict(mu=params["mu"], mu_factor=params["mu_factor"],
-                            mu_min=params["mu_min"], mu_max=params["mu_max"],
+        self.options = dict(solver.options(params, rng),
                             max_iter=params["max_iter"], goal=params["goal"],
                             # the run begins from start's value, not a pass of its own
                             callback=self.monitor, value=value)

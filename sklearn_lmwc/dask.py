@@ -159,8 +159,9 @@ class _DaskEstimator:
     def _check_params(self):
         if not SOLVERS[self.solver].chunked:
             chunked = ", ".join(f'"{name}"' for name, s in SOLVERS.items() if s.chunked)
-            raise ValueError(f'solver="{self.solver}" needs the whole Jacobian in memory; '
-                             f'the Dask estimators train with solver={chunked}.')
+            raise ValueError(f'solver="{self.solver}" needs the data in memory (the '
+                             'whole Jacobian, or rows drawn for mini-batches); the Dask '
+                             f'estimators train with solver={chunked}.')
         if self.early_stopping:
             raise ValueError("early_stopping is not supported on dask data; hold out a "
                              "validation set yourself and score it after fit.")
@@ -271,8 +272,9 @@ The data are dask arrays (or dask dataframes, numpy arrays) chunked by rows; eve
     iteration reduces per-block sums over them, while the LM solve, the damping and
     compression run on the client, exactly as in-memory (the same ``random_state``
     gives the same fit up to rounding). Trials (``n_init``) run one after another,
-    each spread over the cluster; ``n_jobs`` is ignored. ``solver="scipy"`` and
-    ``early_stopping`` are not supported. ``to_local()`` returns the in-memory
+    each spread over the cluster; ``n_jobs`` is ignored. Only ``solver="lm"`` is
+    supported (not ``"scipy"`` nor the first-order solvers), and not
+    ``early_stopping``. ``to_local()`` returns the in-memory
     estimator."""
 
 

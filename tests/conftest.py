@@ -41,6 +41,12 @@ import pytest
 from hypothesis import HealthCheck, settings
 from threadpoolctl import threadpool_limits
 
+# parameters of the first-order solvers for scikit-learn's estimator checks
+# (test_regressor.py, test_classifier.py): rates that fit the checks' data in 50 epochs
+FIRST_ORDER = {"ebp": dict(learning_rate_init=1e-3, momentum=0.5),
+               "sgd": dict(learning_rate_init=0.05), "adam": dict(learning_rate_init=0.05),
+               "rmsprop": dict(learning_rate_init=0.01)}
+
 _COMMON = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow],
                print_blob=True)
 
@@ -78,6 +84,12 @@ _DERIVATIVES = {
     "logistic": (lambda z: np.exp(-np.logaddexp(0.0, z) - np.logaddexp(0.0, -z)), 0.25),
     "identity": (lambda z: np.ones_like(z), 1.0),
     "relu": (lambda z: (z > 0).astype(float), 1.0),
+    "elu": (lambda z: np.where(z > 0, 1.0, np.exp(np.minimum(z, 0.0))), 1.0),
+    "selu": (lambda z: 1.0507009873554805 * np.where(
+        z > 0, 1.0, 1.6732632423543772 * np.exp(np.minimum(z, 0.0))),
+             1.0507009873554805 * 1.6732632423543772),
+    "leaky_relu": (lambda z: np.where(z > 0, 1.0, 0.01), 1.0),
+    "softplus": (lambda z: 1.0 / (1.0 + np.exp(-z)), 1.0),
 }
 
 

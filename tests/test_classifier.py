@@ -26,6 +26,8 @@ from sklearn_lmwc import LMWCClassifier
 from sklearn_lmwc._classifier import _pm1_proba
 from sklearn_lmwc.datasets import make_two_spirals
 
+from conftest import FIRST_ORDER
+
 pytestmark = [
     pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning"),
     pytest.mark.usefixtures("one_blas_thread"),  # see conftest.py
@@ -40,8 +42,21 @@ pytestmark = [
     # one trial: the defaults above check the committee
     LMWCClassifier(compression="restart", topology="fcc", max_iter=50, n_init=1),
     LMWCClassifier(loss="squared_error", alpha=0.0, max_iter=50),
+    # first-order solvers (full batch on these small data; mini-batches are tested in
+    # test_first_order.py): adam and rmsprop here, the other two in the regressor's
+    # checks, all four in the slow test below
+    *(LMWCClassifier(solver=solver, max_iter=50, **FIRST_ORDER[solver])
+      for solver in ("adam", "rmsprop")),
 ])
 def test_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings(r"ignore:\d+% of the hidden activations are saturated:UserWarning")
+@parametrize_with_checks([LMWCClassifier(solver=solver, max_iter=50, **FIRST_ORDER[solver])
+                          for solver in ("ebp", "sgd")])
+def test_sklearn_compatible_other_first_order_solvers(estimator, check):
     check(estimator)
 
 

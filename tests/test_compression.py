@@ -7,6 +7,7 @@ from sklearn_lmwc._compression import (
     NoPolicy,
     RandomRestart,
     StallTrigger,
+    WindowStallTrigger,
     compress,
     make_policy,
 )
@@ -83,6 +84,17 @@ def test_stall_trigger():
     assert not fire(1, 0.98, 1.0)
     assert fire(1, 1.0, 1.0)  # a failed iteration is a stall
     assert fire(1, 0.0, 0.0)
+
+
+def test_window_stall_trigger_measures_over_the_window_and_waits_after_firing():
+    fire = WindowStallTrigger(1e-2, 3)
+    # each iteration lowers the objective by 0.4%: below beta over one, above over three
+    values = 1.0 * 0.996 ** np.arange(1, 6)
+    assert [fire(i, v, None) for i, v in enumerate(values, 1)] == [False] * 5
+    # then flat: the first flat value is 0.8% below the one three iterations back, so
+    # it fires; after firing it waits for three iterations from the new point
+    flat = [fire(i, values[-1], None) for i in range(6, 14)]
+    assert flat == [True, False, False, False, True, False, False, False]
 
 
 def test_interval_trigger():
@@ -193,6 +205,8 @@ def test_make_policy_dispatch():
     assert adaptive.trigger.beta == 1e-3
     restart = make_policy("restart", "interval", interval=4, **kw)
     assert isinstance(restart, RandomRestart) and restart.trigger.interval == 4
+    windowed = make_policy("adaptive", "stall", beta=1e-3, window=7, **kw)
+    assert isinstance(windowed.trigger, WindowStallTrigger) and windowed.trigger.window == 7
 
 
 def test_compression_holds_the_prior_until_the_fit_is_back_at_its_best():

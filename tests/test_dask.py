@@ -167,7 +167,8 @@ def test_classifier_matches_fit_on_computed_data(loss):
 
 def test_unsupported_settings_raise():
     X, y, _ = _regression()
-    for params, match in [({"solver": "scipy"}, 'solver="scipy" needs the whole Jacobian'),
+    for params, match in [({"solver": "scipy"}, 'solver="scipy" needs the data in memory'),
+                          ({"solver": "adam"}, 'solver="adam" needs the data in memory'),
                           ({"early_stopping": True},
                            "early_stopping is not supported on dask data")]:
         with pytest.raises(ValueError, match=match):

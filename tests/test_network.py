@@ -478,7 +478,7 @@ def test_stacked_weights_give_each_networks_own_results(topology, n_out, flat_co
 
 
 @pytest.mark.parametrize("threshold", [None, 0.5])  # None: the default, 0.1
-@pytest.mark.parametrize("act", ACTS)
+@pytest.mark.parametrize("act", ACTS + ("elu", "selu", "leaky_relu", "softplus"))
 @pytest.mark.parametrize("topology", TOPOLOGIES)
 def test_flat_count_is_the_flat_spots(topology, act, threshold, flat_count):
     # weights large enough that some (sample, neuron) pairs saturate and some do not

@@ -13,14 +13,30 @@ from sklearn.utils.estimator_checks import (
 from sklearn_lmwc import LMWCRegressor
 from sklearn_lmwc.datasets import make_parity
 
+from conftest import FIRST_ORDER
+
 # some checks fit unscaled data, which draws the saturation UserWarning
 @pytest.mark.filterwarnings(r"ignore:\d+% of the hidden activations are saturated:UserWarning")
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # max_iter=50
 @parametrize_with_checks([
     LMWCRegressor(),  # plain, with the defaults
     LMWCRegressor(compression="restart", topology="fcc", alpha=0.0, max_iter=50),
+    # first-order solvers (full batch on these small data; mini-batches are tested in
+    # test_first_order.py): ebp and sgd here, the other two in the classifier's
+    # checks, all four in the slow test below
+    *(LMWCRegressor(solver=solver, max_iter=50, **FIRST_ORDER[solver])
+      for solver in ("ebp", "sgd")),
 ])
 def test_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings(r"ignore:\d+% of the hidden activations are saturated:UserWarning")
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@parametrize_with_checks([LMWCRegressor(solver=solver, max_iter=50, **FIRST_ORDER[solver])
+                          for solver in ("adam", "rmsprop")])
+def test_sklearn_compatible_other_first_order_solvers(estimator, check):
     check(estimator)
 
 

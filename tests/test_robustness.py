@@ -335,9 +335,9 @@ def test_predict_before_fit(Estimator, y):
 BAD_PARAMS = [
     ("hidden_layer_sizes", None, (3, 0)),
     ("topology", 1, "ring"),
-    ("activation", 1, "softplus"),
+    ("activation", 1, "swish"),
     ("gain", "1", 0.0),
-    ("solver", 1, "sgd"),
+    ("solver", 1, "lbfgs"),
     ("compression", True, "none"),
     ("trigger", 1, "often"),
     ("beta", "a", -1e-4),

@@ -31,9 +31,12 @@ def test_every_solver_runs_to_a_result_and_decreases_the_loss(name):
     objective = Objective(network, SquaredError(), X, y[:, None])
     w0 = np.random.default_rng(1).uniform(-1, 1, network.n_weights)
     start = objective.value(w0)
-    run = SOLVERS[name].run(objective, w0.copy(), NoPolicy(), mu=1e-3, mu_factor=10.0,
-                            mu_min=1e-15, mu_max=1e15, max_iter=5, goal=0.0, callback=None,
-                            value=None)
+    # its own options from an estimator's parameters (a rate the first-order ones
+    # descend at on these data)
+    params = LMWCRegressor(learning_rate_init=0.01).get_params()
+    options = SOLVERS[name].options(params, np.random.RandomState(0))
+    run = SOLVERS[name].run(objective, w0.copy(), NoPolicy(), **options, max_iter=5,
+                            goal=0.0, callback=None, value=None)
     assert inspect.isgenerator(run)
     result = serve(run)
     assert isinstance(result, RunResult) and result.status in TERMINATION_MESSAGES
