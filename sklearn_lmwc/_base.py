@@ -385,7 +385,8 @@ coefs_ : list of ndarray
         after an iteration that accepted no step ``mu_factor`` times the last damping
         it tried (at most ``mu_max``; unchanged when no step could be computed). After
         a compression or restart the next iteration starts from ``mu`` instead. None
-        with ``solver="scipy"``, whose damping is MINPACK's own trust region.
+        with ``solver="scipy"``, whose damping is MINPACK's own trust region, and
+        with the first-order solvers, which have none.
 
     n_effective_params_curve_ : list of float or None
         With ``alpha="bayes"``, after every iteration the effective number of

@@ -34,17 +34,22 @@ from skl2onnx.proto import onnx_proto
 from sklearn.exceptions import NotFittedError
 
 from . import LMWCClassifier, LMWCRegressor
+from ._activations import _LEAK, _SELU_ALPHA, _SELU_SCALE
 
 __all__ = ["ACTIVATION_OPS", "MIN_OPSET"]
 
 #: Hidden activation -> ``(ONNX operator, its attributes)``, applied to ``gain * net``
 #: (the gain is folded into the weights); None adds no node. A new activation is one
-#: line, for example ``"elu": ("Elu", {"alpha": 1.0})``.
+#: line.
 ACTIVATION_OPS = {
     "identity": None,
     "tanh": ("Tanh", {}),
     "logistic": ("Sigmoid", {}),
     "relu": ("Relu", {}),
+    "elu": ("Elu", {"alpha": 1.0}),
+    "selu": ("Selu", {"alpha": _SELU_ALPHA, "gamma": _SELU_SCALE}),
+    "leaky_relu": ("LeakyRelu", {"alpha": _LEAK}),
+    "softplus": ("Softplus", {}),
 }
 
 #: The oldest opset the converters write: Clip with bounds as inputs (11), ReduceSum

@@ -21,7 +21,7 @@ rt = pytest.importorskip("onnxruntime")
 lmwc_onnx = pytest.importorskip("sklearn_lmwc.onnx")
 
 TOPOLOGIES = ("mlp", "bmlp", "fcc")
-ACTIVATIONS = ("tanh", "logistic", "identity", "relu")
+ACTIVATIONS = ("tanh", "logistic", "identity", "relu", "elu", "selu", "leaky_relu", "softplus")
 TASKS = ("regression", "regression-multioutput",
          "binary-log_loss", "multiclass-log_loss", "multilabel-log_loss",
          "binary-squared_error", "multiclass-squared_error", "multilabel-squared_error")
