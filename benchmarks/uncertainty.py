@@ -46,8 +46,9 @@ rows per set and model: the mean log-loss (labels all the set's classes), the ac
 and the expected calibration error: the rows binned by their top-class probability into
 10 equal-width bins on [0, 1], ECE = sum over the bins of (rows in the bin / rows) x
 |accuracy in the bin - mean top-class probability in the bin|. The reliability diagram
-pools the bins' rows over all sets. Models: ``LMWCClassifier(random_state=0)`` fitted
-once per fold and predicted with ``moderation=None`` (plug-in) and with
+pools the bins' rows over all sets (bins of fewer than 10 rows left out). Models:
+``LMWCClassifier(random_state=0)`` fitted once per fold and predicted with
+``moderation=None`` (plug-in) and with
 ``moderation="probit"`` (``set_params`` on the fitted model: moderation changes only the
 predictions), likewise with ``n_init=1``; real_data.py's ``MLP``
 (``MLPClassifier(random_state=0)``), ``HGB`` (``HistGradientBoostingClassifier(
@@ -108,6 +109,7 @@ ROOT = Path(__file__).resolve().parents[1]
 LEVELS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99)
 TARGET_95 = (0.92, 0.98)  # issue 19: 95% intervals cover 92-98% of the test targets
 N_BINS = 10
+MIN_BIN_ROWS = 10  # the reliability diagram leaves out bins of fewer rows (pooled)
 LMWC_CONFIGS = {"LMWC defaults": {}, "LMWC one trial": {"n_init": 1}}
 MODERATIONS = {"none": None, "probit": "probit"}
 REGRESSORS = ["LMWC defaults", "LMWC one trial", "GP ARD", "BayesianRidge",
@@ -457,14 +459,15 @@ def calibration_curve(sets, results, name):
     return np.mean([[r["coverage"][str(level)] for level in LEVELS] for r in rows], axis=0)
 
 
-def reliability(sets, results, name):
-    """(mean confidence, accuracy, rows) per non-empty bin, the sets' rows pooled."""
+def reliability(sets, results, name, min_rows=MIN_BIN_ROWS):
+    """(mean confidence, accuracy, rows) per bin of at least ``min_rows`` rows, the
+    sets' rows pooled."""
     rows = [results[d, name]["bins"] for d in sets if (d, name) in results]
     if not rows:
         return None
     count, conf, correct = (np.sum([r[k] for r in rows], axis=0)
                             for k in ("count", "confidence", "correct"))
-    full = count > 0
+    full = count >= max(min_rows, 1)
     return conf[full] / count[full], correct[full] / count[full], count[full]
 
 
@@ -494,7 +497,8 @@ def plot(args, results, path):
             right.plot(curve[0], curve[1], style, marker="o", markersize=3, label=name)
     right.set(xlabel="top-class probability (bin mean; one-trial rows in the tables)",
               ylabel="accuracy in the bin",
-              title=f"Classification: reliability, {len(clf)} sets pooled",
+              title=f"Classification: reliability, {len(clf)} sets pooled "
+             f"(bins of ≥ {MIN_BIN_ROWS} rows)",
               xlim=(0, 1), ylim=(0, 1))
     right.legend(fontsize=8)
     path.parent.mkdir(parents=True, exist_ok=True)
