@@ -684,7 +684,8 @@ def add_datasets_argument(parser):
     """``--datasets``: a comma-separated subset of DATASETS' names, all by default
     (``selected_datasets`` turns it into the Dataset list)."""
     names = ",".join(d.name for d in DATASETS)
-    parser.add_argument("--datasets", default=names, help=f"comma-separated subset of {names}")
+    parser.add_argument("--datasets", default=names,
+                        help=f"comma-separated subset of {names}")
 
 
 def selected_datasets(parser, text):

@@ -63,9 +63,13 @@ diagram) to ``--figure`` (default ``docs/_static/uncertainty.png``, for the benc
 page). ``uncertainty.json`` is the cache as well: a row is reused while its data (hash),
 folds, parameters, scikit-learn version, the metric code (hash of the functions that
 compute it), and for LMWC rows the package's source, for the GP real_data.py's wrapper,
-for the MLP committee its class, are unchanged. ConvergenceWarnings are silenced.
-``--smoke``: real_data.py's smoke settings (2 folds, 60-sample subsets, every max_iter at
-most 30), ``_smoke`` file names, figure beside the tables.
+for the MLP committee its class, are unchanged. ConvergenceWarnings are silenced. The
+figure needs matplotlib (skipped without it). ``--smoke``: real_data.py's smoke
+settings (2 folds, 60-sample subsets, every max_iter at most 30), ``_smoke`` file
+names, figure beside the tables.
+
+A full run from an empty cache took 816 s on 2 cores shared with other jobs (load 3 to
+6), the LMWC rows alone 230 s at a load of 2 to 3 (digits' a third of it).
 
     python benchmarks/uncertainty.py                     # everything (cached rows reused)
     python benchmarks/uncertainty.py --datasets diabetes,iris --refresh
@@ -266,7 +270,12 @@ def run_classification(pipeline, moderations, X, y, folds):
 
 
 def mlp_committee_hash():
-    return hashlib.sha256(inspect.getsource(MLPCommittee).encode()).hexdigest()[:12]
+    """The class's text in this file (read as text: a module loaded from its path
+    alone, as the tests do, has no class source for inspect)."""
+    text = Path(__file__).read_text(encoding="utf-8")
+    start = text.index("class MLPCommittee")
+    return hashlib.sha256((text[start:text.index("\n\n\n", start)] + "\n").encode()
+                          ).hexdigest()[:12]
 
 
 def row_code(name, lmwc_source):
@@ -382,7 +391,7 @@ def moderation_summary(sets, results):
     return lines
 
 
-def markdown(args, results, shapes, n_reused, wall, load_start, figure):
+def markdown(args, results, shapes, n_reused, wall, load_start, figure, measured):
     reg = [d.name for d in args.datasets if d.task == "regression"]
     clf = [d.name for d in args.datasets if d.task == "classification"]
     cov = {level: (lambda r, level=level: f"{r['coverage'][level]:.3f}")
@@ -391,7 +400,8 @@ def markdown(args, results, shapes, n_reused, wall, load_start, figure):
         f"# Predictive uncertainty{' — SMOKE RUN' if args.smoke else ''}", "",
         f"`{' '.join(['python', 'benchmarks/uncertainty.py', *args.argv])}` on "
         f"{datetime.date.today().isoformat()}: {n_reused} fitted models reused from the "
-        f"cache, {wall:.0f} s wall.", "",
+        f"cache, {wall:.0f} s wall; the rows were measured from {measured[0]} to "
+        f"{measured[1]}.", "",
         f"Machine: {machine_line()}. Load average (1 / 5 / 15 min) at the start "
         f"{load_start}, at the end {_load()}.", "",
         f"{args.folds}-fold cross-validation (KFold / StratifiedKFold, shuffled, "
@@ -401,7 +411,7 @@ def markdown(args, results, shapes, n_reused, wall, load_start, figure):
         "three targets pooled). The module docstring says how each number is measured."
         + (f" Smoke run: at most {SMOKE_SAMPLES} samples per data set, every max_iter "
            f"capped at {SMOKE_MAX_ITER}." if args.smoke else ""), "",
-        f"Figure: `{figure}`.", ""]
+        f"Figure: {figure}.", ""]
     if reg:
         lines += [
             "## Regression", "",
@@ -472,7 +482,12 @@ def reliability(sets, results, name, min_rows=MIN_BIN_ROWS):
 
 
 def plot(args, results, path):
-    import matplotlib
+    """The figure at PATH; False (and no figure) without matplotlib."""
+    try:
+        import matplotlib
+    except ImportError:
+        print("matplotlib is not installed: no figure.", file=sys.stderr)
+        return False
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
@@ -504,6 +519,7 @@ def plot(args, results, path):
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)
     plt.close(fig)
+    return True
 
 
 # -------------------------------------------------------------------------------- CLI
@@ -532,16 +548,21 @@ def main(argv=None):
     cache = read_cache(cache_path)
     start, load_start = time.perf_counter(), _load()
     results, shapes, n_reused = run(args, cache, cache_path)
-    plot(args, results, args.figure)
     try:
-        figure = args.figure.resolve().relative_to(ROOT)
+        figure = f"`{args.figure.resolve().relative_to(ROOT)}`"
     except ValueError:
-        figure = args.figure
+        figure = f"`{args.figure}`"
+    if not plot(args, results, args.figure):
+        figure = "none (matplotlib is not installed)"
+    names = {d.name for d in args.datasets}
+    times = sorted(entry["measured"] for slot, entry in cache.items()
+                   if slot.split("/")[0] in names)
+    measured = (times[0], times[-1]) if times else ("—", "—")
     text = markdown(args, results, shapes, n_reused, time.perf_counter() - start,
-                    load_start, figure)
+                    load_start, figure, measured)
     stem.with_suffix(".md").write_text(text, encoding="utf-8")
     print(text)
-    print(f"wrote {stem}.md, {cache_path.name} and {args.figure}")
+    print(f"wrote {stem}.md and {cache_path.name}; figure: {figure}")
     return results
 
 
