@@ -499,9 +499,7 @@ def run(args, cache, cache_path):
             print(f"{result['score']:.3f}, {result['fit_s']:.2f} s/fold", file=sys.stderr)
             results[dataset.name, name] = result
             cache[slot] = dict(key=key, result=result)
-            # saved after every row, so an interrupted run keeps what it measured
-            cache_path.write_text(json.dumps(cache, indent=1, sort_keys=True) + "\n",
-                                  encoding="utf-8")
+            write_cache(cache_path, cache)
     return results, shapes, n_reused
 
 
@@ -682,11 +680,59 @@ def markdown(args, results, shapes, n_reused, wall, load_start):
 
 # ---------------------------------------------------------------------------------- CLI
 
+def add_datasets_argument(parser):
+    """``--datasets``: a comma-separated subset of DATASETS' names, all by default
+    (``selected_datasets`` turns it into the Dataset list)."""
+    names = ",".join(d.name for d in DATASETS)
+    parser.add_argument("--datasets", default=names,
+                        help=f"comma-separated subset of {names}")
+
+
+def selected_datasets(parser, text):
+    """The Datasets named in TEXT (comma-separated), in DATASETS' order; an unknown
+    name is a usage error."""
+    names = [d.name for d in DATASETS]
+    chosen = text.split(",")
+    unknown = set(chosen) - set(names)
+    if unknown:
+        parser.error(f"unknown data sets {sorted(unknown)}; choose from {names}")
+    return [d for d in DATASETS if d.name in chosen]
+
+
+def add_run_arguments(parser):
+    """``--smoke``, ``--refresh``, ``--cached-only`` and ``--out``."""
+    parser.add_argument("--smoke", action="store_true",
+                        help=f"{SMOKE_FOLDS} folds, {SMOKE_SAMPLES}-sample subsets, "
+                             f"max_iter <= {SMOKE_MAX_ITER}: checks the code paths")
+    parser.add_argument("--refresh", action="store_true",
+                        help="refit the selected rows, cached or not")
+    parser.add_argument("--cached-only", action="store_true",
+                        help="fit nothing: report the cached rows, the others as not run")
+    parser.add_argument("--out", type=Path,
+                        default=Path(__file__).resolve().parent / "results",
+                        help="output directory (default benchmarks/results/)")
+
+
+def output_stem(args, name):
+    """``--out``/NAME, ``NAME_smoke`` with ``--smoke`` (the directory made): the path
+    of the outputs but their suffix."""
+    args.out.mkdir(parents=True, exist_ok=True)
+    return args.out / f"{name}{'_smoke' if args.smoke else ''}"
+
+
+def read_cache(path):
+    """The JSON cache at PATH, {} if there is none yet."""
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def write_cache(path, cache):
+    """Saved after every row, so that an interrupted run keeps what it measured."""
+    path.write_text(json.dumps(cache, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    names = [d.name for d in DATASETS]
-    parser.add_argument("--datasets", default=",".join(names),
-                        help=f"comma-separated subset of {','.join(names)}")
+    add_datasets_argument(parser)
     parser.add_argument("--models", default=None,
                         help="comma-separated model names (as in the tables) to fit; "
                              "the others are reported from the cache")
@@ -702,24 +748,11 @@ def parse_args(argv):
     parser.add_argument("--folds", type=int, default=None,
                         help=f"cross-validation folds (default 5; {SMOKE_FOLDS} with "
                              "--smoke)")
-    parser.add_argument("--smoke", action="store_true",
-                        help=f"{SMOKE_FOLDS} folds, {SMOKE_SAMPLES}-sample subsets, "
-                             f"max_iter <= {SMOKE_MAX_ITER}: checks the code paths")
-    parser.add_argument("--refresh", action="store_true",
-                        help="refit the selected models' rows, cached or not")
-    parser.add_argument("--cached-only", action="store_true",
-                        help="fit nothing: report the cached rows, the others as 'not run'")
-    parser.add_argument("--out", type=Path,
-                        default=Path(__file__).resolve().parent / "results",
-                        help="output directory (default benchmarks/results/)")
+    add_run_arguments(parser)
     args = parser.parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)
 
-    chosen = args.datasets.split(",")
-    unknown = set(chosen) - set(names)
-    if unknown:
-        parser.error(f"unknown data sets {sorted(unknown)}; choose from {names}")
-    args.datasets = [d for d in DATASETS if d.name in chosen]
+    args.datasets = selected_datasets(parser, args.datasets)
     args.models = args.models.split(",") if args.models else None
     args.folds = args.folds or (SMOKE_FOLDS if args.smoke else 5)
     args.configs = {task: dict(BUILTIN_LMWC) for task in ("regression", "classification")}
@@ -733,10 +766,9 @@ def parse_args(argv):
 
 def main(argv=None):
     args = parse_args(argv)
-    args.out.mkdir(parents=True, exist_ok=True)
-    stem = args.out / f"real_data{'_smoke' if args.smoke else ''}"
+    stem = output_stem(args, "real_data")
     cache_path = stem.with_suffix(".json")
-    cache = json.loads(cache_path.read_text(encoding="utf-8")) if cache_path.exists() else {}
+    cache = read_cache(cache_path)
     start, load_start = time.perf_counter(), _load()
     results, shapes, n_reused = run(args, cache, cache_path)
     text = markdown(args, results, shapes, n_reused, time.perf_counter() - start,
