@@ -82,8 +82,9 @@ class LMWCClassifier(ClassifierMixin, BaseLMWC):
         outputs and its mean-field analogue for softmax outputs (Lu, Ie & Sha
         2020): probabilities far from the training data move towards 1/2 (or
         uniform). ``predict``, ``decision_function`` and ``predict_proba`` then
-        agree on the moderated logits; a binary or multilabel prediction keeps its
-        sign, a multiclass one can change. Each prediction costs a Jacobian pass
+        agree on the moderated logits. One network's binary or multilabel
+        predictions keep their sign; a multiclass one, or a committee's (whose
+        moderated probabilities are averaged), can change. Each prediction costs a Jacobian pass
         and a triangular solve (weights x weights) per committee member. Without a
         posterior (see ``laplace_posteriors_``) the logits are used as they are.
         None: the logits of the fitted weights (the plug-in estimate). The
