@@ -373,11 +373,9 @@ coefs_ : list of ndarray
         samples and hidden neurons) on a flat spot of the activation, where
         ``|f'(net)| < 0.1 * max f'`` and LM's updates vanish: the saturation that
         weight compression undoes. Measured before any compression of that
-        iteration. One value per iteration, ``len(saturation_curve_) == n_iter_``,
-        but for the iteration that reaches ``goal`` (or an exact fit): it ends the fit
-        before anything is recorded, so a fit that converged has ``n_iter_ - 1``
-        (also true of ``mu_curve_``, ``n_effective_params_curve_`` and
-        ``validation_scores_``, which have this length).
+        iteration. One value per iteration, ``len(saturation_curve_) == n_iter_``
+        (as for ``mu_curve_``, ``n_effective_params_curve_`` and
+        ``validation_scores_``).
 
     mu_curve_ : list of float or None
         The LM damping after every iteration, the one the next iteration starts from:

@@ -86,7 +86,7 @@ def run_iterations(objective, w, policy, step, *, max_iter, goal, callback, valu
     is a ``RunResult``).
 
     The loop ends when the goal metric reaches ``goal`` or ``EXACT_FIT``, at
-    ``max_iter``, or when the callback says so.
+    ``max_iter``, or when the callback says so; the callback sees every iteration.
 
     ``step(w, value, after_event)`` is one solver iteration from w (``value =
     objective.value(w)``), a run whose result is ``(w, value)``; ``after_event`` is
@@ -111,16 +111,17 @@ def run_iterations(objective, w, policy, step, *, max_iter, goal, callback, valu
             event = False
             result.n_iter = it
             result.loss_curve.append(objective.mean(value))
-            if objective.goal_metric(value) <= goal:
-                result.status = GOAL
-                break
-            new_w = policy.observe(it, w, value, previous) if it < max_iter else None
+            reached = objective.goal_metric(value) <= goal
+            new_w = policy.observe(it, w, value, previous) \
+                if it < max_iter and not reached else None
             if new_w is not None:
                 result.events.append((it, policy.event))
-            # the callback sees the iteration's own weights, before any compression
-            if callback is not None and callback(it, w, objective.mean(value),
-                                                 new_w is not None):
-                result.status = STOPPING_RULE
+            # the callback sees every iteration's own weights, before any compression,
+            # the one that reaches the goal too (its records, early stopping's best)
+            stop = callback is not None and callback(it, w, objective.mean(value),
+                                                     new_w is not None)
+            if reached or stop:
+                result.status = GOAL if reached else STOPPING_RULE
                 break
             if new_w is not None:
                 value, = yield Values(objective, [new_w])

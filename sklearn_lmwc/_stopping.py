@@ -2,9 +2,9 @@
 
 The loop calls a ``Monitor`` after every iteration with that iteration's weights, mean
 loss and (from solvers that have one) damping; returning True ends the fit. Goal and
-exact fits are the loop's own business (``_loop.run_iterations``): the iteration that
-reaches the goal ends the fit before the monitor is called, so the monitor's records
-have one entry per iteration but that one.
+exact fits are the loop's own business (``_loop.run_iterations``), which calls the
+monitor on the iteration that reaches the goal too: its records have one entry per
+iteration.
 """
 
 import numpy as np

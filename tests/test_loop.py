@@ -145,10 +145,16 @@ def test_goal_after_iterations():
     assert result.loss_curve == [_mean(w) for w in iterates]
     np.testing.assert_array_equal(result.w, W0 / 8)
     assert result.value == _value(W0 / 8)
-    # the goal is checked before the policy and the callback
+    # the goal is checked before the policy, which does not act on the last
+    # iteration; the callback sees it (no event), and its answer cannot undo the goal
     assert [it for it, *_ in policy.observed] == [1, 2]
-    assert [it for it, *_ in callback.calls] == [1, 2]
+    assert [(it, event) for it, _, _, event in callback.calls] == \
+        [(1, False), (2, False), (3, False)]
     assert len(policy.finished) == 1
+    toy = Toy()
+    result = _run(toy, W0, Scripted(), halving(toy, []), goal=4 / 4**3,
+                  callback=Recording(stop_at=3))
+    _check_status(result, GOAL)
 
 
 def test_the_callback_stops_the_run():
