@@ -54,7 +54,8 @@ def lm_run(objective, w, policy, *, mu=1e-3, mu_factor=10.0, mu_min=1e-15, mu_ma
 
     ``callback(iteration, w, mean_loss, event, mu)`` gets the weights and loss after
     each iteration, with ``event`` True when the policy is about to act on them, and
-    the damping the next iteration will start from; returning True stops the loop.
+    the damping the next iteration will start from unless the policy acts (it then
+    starts from ``mu``); returning True stops the loop.
     """
     damping = mu
 
