@@ -462,8 +462,10 @@ coefs_ : list of ndarray
         the weights is ``(L L^T)^-1 * noise_variance``) and ``noise_variance`` the
         noise variance ``1 / beta`` (``SSE / (n - gamma)`` at the weights for
         squared error, in the units of the standardised targets; 1 for log-loss).
-        Computed at the end of fit (one pass over the data and one factorisation per
-        member) for networks of at most 2000 weights; None for larger ones, or
+        From the factorisation that gives the log evidence at the end of each trial
+        (or, when the trials' factors would take more than 256 MB, one pass over the
+        data and one factorisation per member after them), for networks of at most
+        2000 weights; None for larger ones, or
         when ``Q + D`` is not positive definite (``alpha=0`` on weights the data do
         not determine).
 
@@ -776,7 +778,8 @@ class BaseLMWC(BaseEstimator):
                 "example with sklearn.preprocessing.StandardScaler.")
         # trials missing: an interrupt stopped them before their first iteration
         self._store(network, objective, committee, interrupted=len(trials) < len(seeds))
-        self.laplace_posteriors_ = laplace_posteriors(objective, committee)
+        self.laplace_posteriors_ = laplace_posteriors(objective, committee,
+                                                      params["n_init"])
         # the evidence of the targets in their own units
         offset = self._log_evidence_offset(objective.weight_sum)
         self.log_evidence_ = None if trial.log_evidence is None else \

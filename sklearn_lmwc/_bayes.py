@@ -254,8 +254,10 @@ def log_evidence(prior, w, value, log_det, n_residuals, loss, log_symmetries=0.0
 
 class Posterior(NamedTuple):
     """The Laplace posterior at the weights a run returns: the prior's ``state`` there
-    (gamma computed at them) and the ``log_evidence`` (None without alpha="bayes", or
-    when Q + D cannot be factorised)."""
+    (gamma computed at them), the ``log_evidence`` (None without alpha="bayes", or
+    when Q + D cannot be factorised) and, when asked for, the ``laplace`` factor of
+    predictive distributions (``_predictive.Laplace``, or None)."""
 
     state: PriorState
     log_evidence: float | None
+    laplace: object = None

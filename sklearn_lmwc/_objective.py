@@ -280,7 +280,7 @@ class Objective:
         otherwise decide)."""
         self._hold = level + 1e-9 * abs(level)
 
-    def posterior(self, w, value):
+    def posterior(self, w, value, laplace=False):
         """The Laplace posterior at the weights w a run returns (objective ``value``
         there): the prior's state with, for alpha="bayes", the effective number of
         parameters computed at w, and the log evidence (one pass for Q at w, one
@@ -289,14 +289,15 @@ class Objective:
         do not determine (a pruned unit's) has no curvature, and the log determinant
         would be rounding noise (evidences 80 apart for the same weights, measured);
         on a determined bias it moves the evidence by the jitter over its curvature.
-        The prior is left in that state."""
+        The prior is left in that state. With ``laplace``, also ``laplace``'s answer,
+        from the same factorisation when the evidence made one."""
         prior = self.prior
         if not prior.bayes:
-            return Posterior(prior.state(), None)
+            return Posterior(prior.state(), None, self.laplace(w, value) if laplace else None)
         with np.errstate(all="ignore"):
             system = self._posterior_system(w)
             if not system.is_finite():
-                return Posterior(prior.state(), None)
+                return Posterior(prior.state(), None, None)
             log_det = system.log_det(0.0)
             if log_det is None:
                 log_det = system.log_det(prior.jitter())
@@ -304,12 +305,14 @@ class Objective:
             gamma = prior.effective_parameters(system)
         if gamma is not None:
             prior.restore(PriorState(prior.alpha, gamma))
+        posterior = self._laplace_from(system, w, value) if laplace else None
         if log_det is None or not np.isfinite(value):
-            return Posterior(prior.state(), None)
+            return Posterior(prior.state(), None, posterior)
         evidence = log_evidence(prior, w, value, log_det,
                                 self.weight_sum * self.network.n_outputs, self.loss,
                                 self.network.log_symmetries())
-        return Posterior(prior.state(), evidence if np.isfinite(evidence) else None)
+        return Posterior(prior.state(), evidence if np.isfinite(evidence) else None,
+                         posterior)
 
     def _posterior_system(self, w):
         """``Q + D`` at w (Q the Gauss-Newton matrix, D the penalty's diagonal), the
@@ -329,9 +332,13 @@ class Objective:
         at w and the effective number of parameters: the prior's estimate with
         alpha="bayes", else computed here from the same factor, so that a fixed
         alpha gets MacKay's estimate ``SSE / (n - gamma)`` too."""
+        with np.errstate(all="ignore"):
+            return self._laplace_from(self._posterior_system(w), w, value)
+
+    def _laplace_from(self, system, w, value):
+        """``laplace``'s answer from ``_posterior_system(w)``."""
         prior = self.prior
         with np.errstate(all="ignore"):
-            system = self._posterior_system(w)
             if not system.is_finite():
                 return None
             factor = system.cholesky(0.0)

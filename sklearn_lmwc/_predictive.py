@@ -24,6 +24,9 @@ from sklearn.utils import gen_batches
 MAX_WEIGHTS = 2000
 # elements of a chunk's Jacobian (rows x outputs x weights) held at once
 _CHUNK_ELEMENTS = 2**21
+# the factors of every trial (trials x weights^2 floats) held at once, 256 MB: below
+# it each trial keeps the factor its evidence made, so that the fit makes no other
+_TRIALS_ELEMENTS = 2**25
 
 
 class Laplace(NamedTuple):
@@ -45,12 +48,23 @@ class Laplace(NamedTuple):
     noise_variance: float
 
 
-def laplace_posteriors(objective, trials):
-    """The ``Laplace`` posterior (or None) at each trial's weights, the objective
-    restored to the trial's prior state for each; all None for a network of more
-    than ``MAX_WEIGHTS`` weights."""
+def trials_keep_laplace(network, n_trials):
+    """Whether each of ``n_trials`` trials keeps its ``Laplace`` posterior: when a fit
+    keeps one (``MAX_WEIGHTS``) and all of theirs fit in ``_TRIALS_ELEMENTS``; the
+    fit otherwise computes its committee's afterwards (``laplace_posteriors``)."""
+    N = network.n_weights
+    return N <= MAX_WEIGHTS and n_trials * N * N <= _TRIALS_ELEMENTS
+
+
+def laplace_posteriors(objective, trials, n_trials):
+    """The ``Laplace`` posterior (or None) at each of ``trials`` (a committee of
+    ``n_trials`` trials' best): each trial's own when the trials kept theirs, else
+    computed on ``objective`` restored to the trial's prior state; all None for a
+    network of more than ``MAX_WEIGHTS`` weights."""
     if objective.network.n_weights > MAX_WEIGHTS:
         return [None] * len(trials)
+    if trials_keep_laplace(objective.network, n_trials):
+        return [trial.laplace for trial in trials]
     posteriors = []
     for trial in trials:
         objective.restore(trial.prior)

@@ -21,6 +21,7 @@ from ._compression import make_policy
 from ._init import initialize
 from ._loop import RunResult, serve
 from ._objective import Objective
+from ._predictive import Laplace, trials_keep_laplace
 from ._solve import blas_controller
 from ._solvers import SOLVERS
 from ._stopping import Monitor
@@ -30,7 +31,8 @@ from ._stopping import Monitor
 class Trial:
     """What a training run leaves: the weights it returns, with the prior's state at
     them, and the record of its path; no data and no objective, so that trials come
-    back from joblib's workers small."""
+    back from joblib's workers small (but for the posterior factor of predictive
+    distributions, when ``_predictive.trials_keep_laplace`` says it fits)."""
 
     number: int  # 1-based, in the order of the seeds
     result: RunResult  # the run as it ended
@@ -38,6 +40,7 @@ class Trial:
     value: float  # the objective at w
     prior: PriorState  # alpha (and gamma) of the objective at w
     log_evidence: float | None  # at w, with alpha="bayes"
+    laplace: Laplace | None  # at w, when the trials keep it (else None)
     saturation_curve: list
     validation_scores: list
     best_validation_score: float
@@ -169,7 +172,8 @@ class _Run:
         if self.validation is not None and monitor.best_w is not None:
             objective.restore(monitor.best_state)
             w, value = monitor.best_w, objective.value(monitor.best_w)
-        posterior = objective.posterior(w, value)
+        posterior = objective.posterior(
+            w, value, laplace=trials_keep_laplace(self.network, self.params["n_init"]))
         # a solver without a damping of its own (scipy's) reports None
         mu_curve = None if None in monitor.mu_curve else monitor.mu_curve
         trial = Trial(self.number, result, w, value, *posterior,

@@ -515,7 +515,7 @@ def test_posterior_log_evidence_is_the_dense_laplace_evidence(loss_name, activat
     w = rng.normal(size=network.n_weights)
     objective.start(w, alpha=0.7)
     value = objective.value(w)
-    state, evidence = objective.posterior(w, value)
+    state, evidence, laplace = objective.posterior(w, value, laplace=True)
     # written out: A = beta J^T H J + a diag(penalised), Bishop's (10.67) with
     # biases under a flat prior of unit density
     out, J = network.jacobian(w, X)
@@ -536,6 +536,15 @@ def test_posterior_log_evidence_is_the_dense_laplace_evidence(loss_name, activat
     assert state.alpha == 0.7 and state.gamma == pytest.approx(gamma, rel=1e-8)
     N_res = sw.sum() * M
     beta = (N_res - gamma) / (2 * data) if loss_name == "squared_error" else 1.0
+    # the factor of predictive distributions is that matrix's, with the noise 1 / beta,
+    # and the same as a separate laplace pass gives
+    np.testing.assert_allclose(laplace.factor @ laplace.factor.T, Q + np.diag(D),
+                               rtol=1e-9, atol=1e-9 * np.abs(Q).max())
+    assert np.array_equal(laplace.factor, np.tril(laplace.factor))
+    assert laplace.noise_variance == pytest.approx(1 / beta, rel=1e-8)
+    alone = objective.laplace(w, value)
+    np.testing.assert_allclose(alone.factor, laplace.factor, rtol=1e-12, atol=1e-14)
+    assert alone.noise_variance == laplace.noise_variance
     a = 0.7 * beta
     E_W = 0.5 * w[penalised] @ w[penalised]
     log_det_A = np.linalg.slogdet(beta * (Q + np.diag(D)))[1]
@@ -550,8 +559,9 @@ def test_posterior_log_evidence_is_the_dense_laplace_evidence(loss_name, activat
 
 def test_posterior_without_bayes_has_no_evidence():
     objective, w = _problem(alpha=0.3)
-    state, evidence = objective.posterior(w, objective.value(w))
+    state, evidence, laplace = objective.posterior(w, objective.value(w))
     assert evidence is None and state.alpha == 0.3 and state.gamma is None
+    assert laplace is None  # not asked for
 
 
 def test_restate_gives_the_value_under_another_penalty():

@@ -148,6 +148,22 @@ def test_committee_std_is_the_mixture_of_its_members():
                                rtol=1e-9)
 
 
+@pytest.mark.parametrize("alpha", ["bayes", 0.05])
+def test_trials_keep_the_factor_their_evidence_made(alpha, monkeypatch):
+    # within the memory bound each trial keeps the factor of its end-of-run posterior;
+    # beyond it the fit computes its committee's afterwards: the same posteriors
+    X, y = _data()
+    params = dict(hidden_layer_sizes=(3,), alpha=alpha, n_init=3, committee_size=2,
+                  max_iter=30, random_state=0)
+    kept = LMWCRegressor(**params).fit(X, y)
+    monkeypatch.setattr(_predictive, "_TRIALS_ELEMENTS", 0)
+    computed = LMWCRegressor(**params).fit(X, y)
+    assert len(kept.laplace_posteriors_) == 2
+    for a, b in zip(kept.laplace_posteriors_, computed.laplace_posteriors_):
+        np.testing.assert_allclose(a.factor, b.factor, rtol=1e-10, atol=1e-12)
+        assert a.noise_variance == pytest.approx(b.noise_variance, rel=1e-10)
+
+
 def test_mixture_moments():
     rng = np.random.default_rng(0)
     means, variances = rng.normal(size=(4, 7, 2)), rng.uniform(0.1, 1, (4, 7, 2))
