@@ -14,6 +14,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ._predictive import Laplace
+
 # bounds of the Bayesian alpha: a network that fits exactly would send it to 0, where
 # the minimum of an over-parameterised network is no longer unique (then where LM
 # stops depends on rounding: weighting and repeating samples gave different fits);
@@ -255,9 +257,9 @@ def log_evidence(prior, w, value, log_det, n_residuals, loss, log_symmetries=0.0
 class Posterior(NamedTuple):
     """The Laplace posterior at the weights a run returns: the prior's ``state`` there
     (gamma computed at them), the ``log_evidence`` (None without alpha="bayes", or
-    when Q + D cannot be factorised) and, when asked for, the ``laplace`` factor of
-    predictive distributions (``_predictive.Laplace``, or None)."""
+    when Q + D cannot be factorised) and, when asked for, the ``laplace`` posterior
+    of predictive distributions (None when not asked for, or without a factor)."""
 
     state: PriorState
     log_evidence: float | None
-    laplace: object = None
+    laplace: Laplace | None = None
