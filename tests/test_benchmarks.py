@@ -34,6 +34,7 @@ def smoke_run(tmp_path_factory):
     return out, proc.stdout
 
 
+@pytest.mark.slow  # runs the benchmark script (CI runs the slow tests too)
 def test_smoke_table_has_a_row_per_setting_and_method(smoke_run, benchmark_script):
     out, stdout = smoke_run
     # the settings and methods the table must cover, read from the script itself
@@ -57,6 +58,7 @@ def test_smoke_table_has_a_row_per_setting_and_method(smoke_run, benchmark_scrip
     assert len(trials) == len(rows) * paper.SMOKE_SEEDS
 
 
+@pytest.mark.slow  # runs the benchmark script (CI runs the slow tests too)
 def test_smoke_successes_match_the_trials_file(smoke_run, benchmark_script):
     out, _ = smoke_run
     paper = benchmark_script("paper")
@@ -104,6 +106,7 @@ def test_lm_row_is_one_fit_whose_trials_agree_with_the_model(benchmark_script):
     assert len(paper.check_lm_row(setting, "LM-WC", bad)) == 2
 
 
+@pytest.mark.slow  # runs the benchmark script (CI runs the slow tests too)
 def test_smoke_chart(smoke_run):
     pytest.importorskip("matplotlib")
     out, _ = smoke_run
@@ -122,6 +125,7 @@ def test_wilson_interval(benchmark_script):
     assert hi == 1 and 0.962 < lo < 0.964
 
 
+@pytest.mark.slow  # runs the benchmark script (CI runs the slow tests too)
 def test_reuse_methods_takes_those_trials_and_reruns_the_lm_rows(
         smoke_run, benchmark_script, tmp_path):
     out, _ = smoke_run

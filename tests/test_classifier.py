@@ -340,6 +340,7 @@ def test_scipy_solver_only_for_squared_error():
     assert clf.score(X, y) >= 0.9
 
 
+@pytest.mark.slow  # runs a benchmark script (CI runs the slow tests too)
 def test_benchmark_smoke_run():
     import subprocess
     import sys

@@ -42,6 +42,7 @@ def expected_gap(results, dataset, name):
     return results[dataset, name]["score"] - best
 
 
+@pytest.mark.slow  # runs the benchmark script (CI runs the slow tests too)
 def test_smoke_rows_are_finite(smoke_run):
     module, _, _, results, _ = smoke_run
     expected = {(d, m) for d, others in OTHERS.items() for m in [*LMWC, *others]}
@@ -54,6 +55,7 @@ def test_smoke_rows_are_finite(smoke_run):
         assert row["log_loss"] is None or math.isfinite(row["log_loss"])
 
 
+@pytest.mark.slow  # runs the benchmark script (CI runs the slow tests too)
 def test_smoke_tables(smoke_run):
     _, _, _, results, table = smoke_run
     assert "SMOKE RUN" in table
@@ -65,6 +67,7 @@ def test_smoke_tables(smoke_run):
     assert cells(table, "SVC", after="### iris")[2] == "—"  # its log-loss
 
 
+@pytest.mark.slow  # runs the benchmark script (CI runs the slow tests too)
 def test_gaps_are_score_minus_the_best_other_model(smoke_run):
     _, _, _, results, table = smoke_run
     for dataset in OTHERS:
@@ -80,6 +83,7 @@ def test_gaps_are_score_minus_the_best_other_model(smoke_run):
             assert cells(table, name, after=f"### {dataset}")[column] == "—"
 
 
+@pytest.mark.slow  # runs the benchmark script (CI runs the slow tests too)
 def test_summary_lines(smoke_run):
     _, _, _, results, table = smoke_run
     for name in LMWC:
@@ -102,6 +106,7 @@ def test_summary_lines(smoke_run):
         assert row[6].startswith("incomplete (3 of ")  # 3 of the data sets ran
 
 
+@pytest.mark.slow  # runs the benchmark script (CI runs the slow tests too)
 def test_rerun_reuses_the_cache(smoke_run):
     module, _, argv, results, _ = smoke_run
     again = module.main([*argv, "--cached-only"])

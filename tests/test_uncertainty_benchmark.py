@@ -19,6 +19,7 @@ def smoke_run(tmp_path_factory, benchmark_script):
     return module, out, argv, results
 
 
+@pytest.mark.slow  # runs the benchmark script (CI runs the slow tests too)
 def test_smoke_rows(smoke_run):
     module, out, _, results = smoke_run
     expected = {(d, m) for d in ("diabetes", "linnerud") for m in module.REGRESSORS}
@@ -38,6 +39,7 @@ def test_smoke_rows(smoke_run):
     assert (out / "uncertainty_smoke.png").stat().st_size > 0
 
 
+@pytest.mark.slow  # runs the benchmark script (CI runs the slow tests too)
 def test_moderation_changes_only_probabilities(smoke_run):
     _, _, _, results = smoke_run
     for name in ("LMWC defaults", "LMWC one trial"):
@@ -46,6 +48,7 @@ def test_moderation_changes_only_probabilities(smoke_run):
         assert none["log_loss"] != probit["log_loss"]
 
 
+@pytest.mark.slow  # runs the benchmark script (CI runs the slow tests too)
 def test_rerun_reuses_the_cache(smoke_run):
     module, _, argv, results = smoke_run
     again = module.main(argv)
