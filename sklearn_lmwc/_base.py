@@ -978,10 +978,8 @@ class BaseLMWC(BaseEstimator):
             raise ValueError("Input X is too large for the fitted network: its outputs "
                              f"overflow to NaN (max |X| = {abs(X).max():.3g}). Scale X "
                              "as it was scaled for fit.")
-        return Z.astype(self._output_dtype(X, Z), copy=False)
-
-    def _output_dtype(self, X, Z):
-        return _narrowest(np.result_type(X.dtype, self.coefs_[0].dtype), [Z])
+        return Z.astype(_narrowest(np.result_type(X.dtype, self.coefs_[0].dtype), [Z]),
+                        copy=False)
 
     def _has_posterior(self):
         posteriors = getattr(self, "laplace_posteriors_", None)

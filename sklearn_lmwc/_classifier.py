@@ -303,7 +303,8 @@ class LMWCClassifier(ClassifierMixin, BaseLMWC):
         X, moments = self._posterior_moments(X)
         with np.errstate(all="ignore"):
             _, variance = mixture([Z for Z, _ in moments], [V for _, V in moments])
-        scores = self._combined(X, [moderated(Z, V) if self._moderating() else Z
+        moderating = self._moderating()
+        scores = self._combined(X, [moderated(Z, V) if moderating else Z
                                     for Z, V in moments])
         return self._shaped(scores), self._shaped(np.sqrt(variance).astype(scores.dtype))
 

@@ -199,7 +199,8 @@ class LMWCRegressor(RegressorMixin, BaseLMWC):
         if return_std and return_cov:
             raise RuntimeError("At most one of return_std or return_cov can be requested.")
         if not (return_std or return_cov):
-            return self._ravel(self._predictions(self._forward(X)))
+            Y = self._predictions(self._forward(X))
+            return Y.ravel() if self.n_outputs_ == 1 else Y
         X, moments = self._posterior_moments(X, cov=return_cov)
         noise = [posterior.noise_variance for posterior in self.laplace_posteriors_]
         # the weights' part is in units of the noise variance 1 / beta
@@ -220,9 +221,6 @@ class LMWCRegressor(RegressorMixin, BaseLMWC):
         """Outputs decoded, in their dtype unless the decoding overflows it."""
         Y = self._decode(Z)
         return Y.astype(_narrowest(Z.dtype, [Y]), copy=False)
-
-    def _ravel(self, Y):
-        return Y.ravel() if self.n_outputs_ == 1 else Y
 
     def _decode(self, outputs):
         with np.errstate(over="ignore"):  # far extrapolation may overflow to +-inf

@@ -102,6 +102,23 @@ def _flat_count(network, w, X, threshold=0.1):
                for net in nets)
 
 
+def _fd_jacobian(network, w, X, h=1e-6):
+    """d outputs / d weights (n, M, N) by central differences of the forward pass."""
+    J = np.empty((X.shape[0], network.n_outputs, w.size))
+    for i in range(w.size):  # a loop over the weights, each step vectorised over rows
+        e = np.zeros(w.size)
+        e[i] = h
+        J[:, :, i] = (network.forward(w + e, X) - network.forward(w - e, X)) / (2 * h)
+    return J
+
+
+@pytest.fixture(scope="session")
+def fd_jacobian():
+    """``jacobian(network, w, X, h=1e-6)``: the Jacobian of the outputs by central
+    differences, independent of ``Network.jacobian``."""
+    return _fd_jacobian
+
+
 @pytest.fixture(scope="session")
 def flat_count():
     """``count(network, w, X, threshold=0.1)``: the flat-spot count (module docstring)."""

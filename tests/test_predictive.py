@@ -27,16 +27,6 @@ def _data(n=60, d=2, outputs=1, seed=0):
     return X, Y[:, 0] if outputs == 1 else Y
 
 
-def _fd_jacobian(net, w, X, h=1e-6):
-    """d outputs / d weights (n, M, N) by central differences of the forward pass."""
-    J = np.empty((X.shape[0], net.n_outputs, w.size))
-    for i in range(w.size):  # a loop over the weights, each step vectorised over rows
-        e = np.zeros(w.size)
-        e[i] = h
-        J[:, :, i] = (net.forward(w + e, X) - net.forward(w - e, X)) / (2 * h)
-    return J
-
-
 def _dense_precision(net, w, J, alpha, hessians=None):
     """``Q + D`` from a training Jacobian: ``sum_p J_p^T H_p J_p`` (H the identity for
     squared error) plus alpha on the penalised weights and ``1e-6 alpha`` on the
@@ -86,12 +76,12 @@ def test_identity_network_reproduces_bayesian_ridge():
 
 @pytest.mark.parametrize("outputs", [1, 2])
 @pytest.mark.parametrize("alpha", ["bayes", 0.05])
-def test_std_against_a_finite_difference_posterior(outputs, alpha):
+def test_std_against_a_finite_difference_posterior(outputs, alpha, fd_jacobian):
     X, y = _data(outputs=outputs)
     reg = LMWCRegressor(hidden_layer_sizes=(3,), alpha=alpha, n_init=1, max_iter=60,
                         random_state=0).fit(X, y)
     net, w = reg._network, reg._network.pack(reg.coefs_, reg.intercepts_)
-    A, penalised = _dense_precision(net, w, _fd_jacobian(net, w, X), reg.alpha_)
+    A, penalised = _dense_precision(net, w, fd_jacobian(net, w, X), reg.alpha_)
     covariance = np.linalg.inv(A)
     # the noise from the residuals of the standardised targets, gamma at the weights
     Y = ((y.reshape(len(y), -1) - reg._y_mean) / reg._y_scale)
@@ -101,7 +91,7 @@ def test_std_against_a_finite_difference_posterior(outputs, alpha):
         np.testing.assert_allclose(gamma, reg.n_effective_params_, rtol=1e-5)
     noise = sse / (Y.size - gamma)
     X_test = np.vstack([_data(n=20, outputs=outputs, seed=2)[0], [[4.0, -4.0]]])
-    G = _fd_jacobian(net, w, X_test)
+    G = fd_jacobian(net, w, X_test)
     expected = np.sqrt(noise * (1 + np.einsum("pmi,ij,pmj->pm", G, covariance, G))) \
         * reg._y_scale
     mean, std = reg.predict(X_test, return_std=True)
@@ -270,7 +260,7 @@ def _classes(kind, n=80, seed=0):
 
 
 @pytest.mark.parametrize("kind", ["binary", "multiclass"])
-def test_logit_std_and_moderation_against_a_dense_posterior(kind):
+def test_logit_std_and_moderation_against_a_dense_posterior(kind, fd_jacobian):
     X, y = _classes(kind)
     clf = LMWCClassifier(hidden_layer_sizes=(3,), n_init=1, max_iter=40,
                          moderation="probit", random_state=0).fit(X, y)
@@ -281,10 +271,10 @@ def test_logit_std_and_moderation_against_a_dense_posterior(kind):
         hessians = np.einsum("pm,mk->pmk", P, np.eye(3)) - np.einsum("pm,pk->pmk", P, P)
     else:  # p (1 - p)
         hessians = (expit(Z) * expit(-Z))[:, :, None]
-    A, _ = _dense_precision(net, w, _fd_jacobian(net, w, X), clf.alpha_, hessians)
+    A, _ = _dense_precision(net, w, fd_jacobian(net, w, X), clf.alpha_, hessians)
     covariance = np.linalg.inv(A)
     X_test = np.vstack([_classes(kind, n=20, seed=1)[0], [[5.0, 5.0]]])
-    G = _fd_jacobian(net, w, X_test)
+    G = fd_jacobian(net, w, X_test)
     if kind == "multiclass":  # softmax counts the logits' differences only
         G = G - G.mean(axis=1, keepdims=True)
     variance = np.einsum("pmi,ij,pmj->pm", G, covariance, G)
