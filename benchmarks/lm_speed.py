@@ -1,12 +1,12 @@
 """Seconds per LM iteration against the floor, and against other LM implementations.
 
 For each case, the median time of one LM iteration of this project (plain LM without
-penalty, as the peers run it, so every iteration is alike, through the estimators) and of its floor, one numpy ``A.T @ A`` of
-the Jacobian's shape (P samples x N weights: the BLAS work no single-output LM can
-avoid), measured in the same run at 1 and 2 BLAS threads (threadpoolctl). Peers, when
-installed (``pip install sklearn-lmwc[peers]``), run the same network on the same data
-in the same run: torch-levenberg-marquardt (CPU torch) and pyrenn; a peer that is not
-installed is skipped with a note.
+penalty, as the peers run it, so every iteration is alike, through the estimators) and
+of its floor, one numpy ``A.T @ A`` of the Jacobian's shape (P samples x N weights: the
+BLAS work no single-output LM can avoid), measured in the same run at 1 and 2 BLAS
+threads (threadpoolctl). Peers, when installed (``pip install sklearn-lmwc[peers]``),
+run the same network on the same data in the same run: torch-levenberg-marquardt (CPU
+torch) and pyrenn; a peer that is not installed is skipped with a note.
 
 Cases: S, M and L are single-output regressions (MLP 8-20-1 on 2e3 and 2e4 samples,
 MLP 8-30-30-1 on 2e4); "10-class" a softmax classifier with 10 outputs; "R < N" the

@@ -23,6 +23,7 @@ import argparse
 import statistics
 import time
 import warnings
+from functools import partial
 
 import numpy as np
 import onnxruntime as rt
@@ -64,23 +65,22 @@ def main():
     args = parser.parse_args()
 
     X_run = np.random.default_rng(1).normal(size=(N_ROWS, N_INPUTS)).astype(np.float32)
-    print("| model | weights per member | members | to_onnx (ms) | session (ms) | run 10k rows (ms) "
-          "| predict 10k rows (ms) | largest difference |")
+    print("| model | weights per member | members | to_onnx (ms) | session (ms) "
+          "| run 10k rows (ms) | predict 10k rows (ms) | largest difference |")
     print("|---|---|---|---|---|---|---|---|")
     for kind, model, y in _models():
         options = {id(model): {"zipmap": False}} if kind == "classifier" else None
         t_convert, onx = _median_time(
-            lambda: to_onnx(model, X_run[:1], options=options), args.repeats)
-        blob = onx.SerializeToString()
+            partial(to_onnx, model, X_run[:1], options=options), args.repeats)
         t_session, session = _median_time(
-            lambda: rt.InferenceSession(blob, providers=["CPUExecutionProvider"]),
-            args.repeats)
-        t_run, outputs = _median_time(lambda: session.run(None, {"X": X_run}), args.repeats)
+            partial(rt.InferenceSession, onx.SerializeToString(),
+                    providers=["CPUExecutionProvider"]), args.repeats)
+        t_run, outputs = _median_time(partial(session.run, None, {"X": X_run}), args.repeats)
         if kind == "regressor":
-            t_predict, expected = _median_time(lambda: model.predict(X_run), args.repeats)
+            t_predict, expected = _median_time(partial(model.predict, X_run), args.repeats)
             error = np.abs(outputs[0].ravel() - expected).max() / y.std()
         else:
-            t_predict, expected = _median_time(lambda: model.predict_proba(X_run),
+            t_predict, expected = _median_time(partial(model.predict_proba, X_run),
                                                args.repeats)
             error = np.abs(outputs[1] - expected).max()
         members = len(model.committee_coefs_)

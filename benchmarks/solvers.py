@@ -18,7 +18,6 @@ import argparse
 import time
 import warnings
 
-
 import sklearn_lmwc._network as network_module
 from sklearn_lmwc import LMWCRegressor
 from sklearn_lmwc._scipy_backend import SEGMENT_NFEV

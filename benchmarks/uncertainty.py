@@ -102,12 +102,29 @@ from sklearn.preprocessing import StandardScaler
 from sklearn_lmwc import LMWCClassifier, LMWCRegressor
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from real_data import (SMOKE_FOLDS, SMOKE_MAX_ITER, SMOKE_SAMPLES,  # noqa: E402
-                       GPTunedOnSubsample, _header, _load, _row, add_datasets_argument,
-                       add_run_arguments,
-                       cap_iterations, code_hash, data_hash, load_data, lmwc_source_hash,
-                       machine_line, output_stem, params_key, read_cache, reference_models,
-                       selected_datasets, write_cache)
+from real_data import (  # noqa: E402
+    SMOKE_FOLDS,
+    SMOKE_MAX_ITER,
+    SMOKE_SAMPLES,
+    GPTunedOnSubsample,
+    _header,
+    _load,
+    _row,
+    add_datasets_argument,
+    add_run_arguments,
+    cap_iterations,
+    code_hash,
+    data_hash,
+    lmwc_source_hash,
+    load_data,
+    machine_line,
+    output_stem,
+    params_key,
+    read_cache,
+    reference_models,
+    selected_datasets,
+    write_cache,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 LEVELS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99)

@@ -29,7 +29,6 @@ import math
 import time
 import warnings
 
-import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_lmwc import LMWCRegressor

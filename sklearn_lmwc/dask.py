@@ -263,9 +263,9 @@ _DASK_DOC = """\
     client : distributed.Client or str, default=None
         Where the sums over the data are computed: a client, or the name of a
         local dask scheduler (``"threads"``, ``"processes"``, ``"synchronous"``).
-        None: the current client if there is one, else dask's threaded scheduler. Data passed in memory (numpy,
-        pandas) are wrapped in row blocks and, on a distributed client, persisted
-        there once."""
+        None: the current client if there is one, else dask's threaded scheduler.
+        Data passed in memory (numpy, pandas) are wrapped in row blocks and, on a
+        distributed client, persisted there once."""
 
 _DASK_NOTES = """\
 The data are dask arrays (or dask dataframes, numpy arrays) chunked by rows; every

@@ -21,8 +21,8 @@ from sklearn_lmwc._compression import make_policy  # noqa: E402
 from sklearn_lmwc._lm import lm_run  # noqa: E402
 from sklearn_lmwc._loop import serve  # noqa: E402
 from sklearn_lmwc._losses import LogLoss, SquaredError  # noqa: E402
-from sklearn_lmwc._objective import Objective  # noqa: E402
 from sklearn_lmwc._network import Network  # noqa: E402
+from sklearn_lmwc._objective import Objective  # noqa: E402
 from sklearn_lmwc.dask import DaskLMWCClassifier, DaskLMWCRegressor, DaskObjective  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")

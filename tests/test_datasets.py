@@ -6,7 +6,6 @@ from numpy.testing import assert_allclose, assert_array_equal
 
 from sklearn_lmwc.datasets import _peaks, make_parity, make_peaks, make_two_spirals
 
-
 # --------------------------------------------------------------------------
 # make_parity
 # --------------------------------------------------------------------------

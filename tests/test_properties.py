@@ -28,7 +28,6 @@ from sklearn.utils.validation import check_is_fitted
 
 from sklearn_lmwc import LMWCClassifier, LMWCRegressor
 
-
 pytestmark = pytest.mark.usefixtures("one_blas_thread")  # see conftest.py
 
 

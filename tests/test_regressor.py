@@ -15,6 +15,7 @@ from sklearn_lmwc.datasets import make_parity
 
 from conftest import FIRST_ORDER
 
+
 # some checks fit unscaled data, which draws the saturation UserWarning
 @pytest.mark.filterwarnings(r"ignore:\d+% of the hidden activations are saturated:UserWarning")
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # max_iter=50
@@ -407,6 +408,7 @@ def test_float32_stays_float32_and_matches_float64(name):
 @pytest.mark.parametrize("name", ["LMWCRegressor", "LMWCClassifier"])
 def test_sparse_input_fits_as_dense(name):
     import scipy.sparse as sp
+
     import sklearn_lmwc
 
     rng = np.random.default_rng(0)

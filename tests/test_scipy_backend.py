@@ -12,10 +12,10 @@ from sklearn.model_selection import GridSearchCV
 import sklearn_lmwc._scipy_backend as backend
 from sklearn_lmwc import LMWCClassifier, LMWCRegressor
 from sklearn_lmwc._compression import NoPolicy
-from sklearn_lmwc._losses import LogLoss, SquaredError
 from sklearn_lmwc._loop import INTERRUPTED, serve
-from sklearn_lmwc._objective import Objective
+from sklearn_lmwc._losses import LogLoss, SquaredError
 from sklearn_lmwc._network import Network
+from sklearn_lmwc._objective import Objective
 from sklearn_lmwc.datasets import make_parity
 
 PARITY = dict(hidden_layer_sizes=(2,), topology="fcc", beta=1e-2, goal=0.1, tol=None,

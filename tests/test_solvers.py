@@ -6,8 +6,7 @@ import inspect
 import numpy as np
 import pytest
 
-from sklearn_lmwc import LMWCClassifier, LMWCRegressor
-from sklearn_lmwc import _costs, _trials
+from sklearn_lmwc import LMWCClassifier, LMWCRegressor, _costs, _trials
 from sklearn_lmwc._compression import NoPolicy
 from sklearn_lmwc._loop import TERMINATION_MESSAGES, RunResult, serve
 from sklearn_lmwc._losses import SquaredError
