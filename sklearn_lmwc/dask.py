@@ -1,4 +1,4 @@
-"""Training on dask arrays: ``DaskLMWCRegressor``, ``DaskLMWCClassifier``, ``DaskObjective``.
+"""Training on dask arrays: ``DaskLMWCRegressor`` and ``DaskLMWCClassifier``.
 
 Needs the optional extra (``pip install "sklearn-lmwc[dask]"``); nothing else in the
 package imports dask. Everything an LM iteration needs from the data (the objective's
@@ -13,6 +13,7 @@ damping try.
 
 import copy
 import inspect
+import re
 from functools import partial
 
 import dask
@@ -20,13 +21,12 @@ import dask.array as da
 import numpy as np
 from sklearn.utils.validation import _check_feature_names, _check_n_features, check_is_fitted
 
-from ._base import fill_doc
 from ._classifier import LMWCClassifier
 from ._objective import Objective
 from ._regressor import LMWCRegressor
 from ._solvers import SOLVERS
 
-__all__ = ["DaskLMWCClassifier", "DaskLMWCRegressor", "DaskObjective"]
+__all__ = ["DaskLMWCClassifier", "DaskLMWCRegressor"]
 
 
 def _block_sums(X, Y, sw=None, *, network, loss, w, kind, statistic=None):
@@ -278,10 +278,20 @@ The data are dask arrays (or dask dataframes, numpy arrays) chunked by rows; eve
     estimator."""
 
 
+def _section(doc, title):
+    """The entries of the numpydoc section ``title`` of a class docstring."""
+    head = f"\n    {title}\n    {'-' * len(title)}\n"
+    body = doc[doc.index(head) + len(head):]
+    end = re.search(r"\n\n    \S.*\n    -{3,}\n", body)  # the next section
+    return (body[:end.start()] if end else body).strip()
+
+
 def _dask_estimator(cls):
     """Finish a Dask estimator: the in-memory estimator's ``__init__`` (its parameters
-    and defaults, so they cannot drift apart) plus ``client=None``, and the docstring."""
-    local_init = cls._local_class.__init__
+    and defaults, so they cannot drift apart) plus ``client=None``, and the docstring
+    with the in-memory estimator's parameters and attributes."""
+    local = cls._local_class
+    local_init = local.__init__
 
     def __init__(self, *args, client=None, **kwargs):
         local_init(self, *args, **kwargs)
@@ -292,8 +302,11 @@ def _dask_estimator(cls):
     __init__.__signature__ = signature.replace(  # what get_params and clone read
         parameters=[*signature.parameters.values(), client])
     cls.__init__ = __init__
-    cls.__doc__ = cls.__doc__.replace("{dask}", _DASK_DOC).replace("{notes}", _DASK_NOTES)
-    return fill_doc(cls)
+    for key, text in {"{parameters}": _section(local.__doc__, "Parameters"),
+                      "{attributes}": _section(local.__doc__, "Attributes"),
+                      "{dask}": _DASK_DOC, "{notes}": _DASK_NOTES}.items():
+        cls.__doc__ = cls.__doc__.replace(key, text)
+    return cls
 
 
 @_dask_estimator
@@ -377,17 +390,11 @@ class DaskLMWCClassifier(_DaskEstimator, LMWCClassifier):
     Parameters
     ----------
     {parameters}
-
-    loss : {{"log_loss", "squared_error"}}, default="log_loss"
-        As for :class:`~sklearn_lmwc.LMWCClassifier`.
 {dask}
 
     Attributes
     ----------
     {attributes}
-
-    classes_ : ndarray of shape (n_classes,)
-        The class labels.
 
     Notes
     -----
