@@ -2,7 +2,7 @@
 
 LM's stall trigger fires when the objective's relative change over ONE iteration is
 <= beta. A first-order epoch is a small step, so that test passes on most epochs
-(DESIGN section 5: the authors' EBP-WC compressed about two epochs of three). This
+(the authors' EBP-WC, their ``ebp_wc.m``, compressed about two epochs of three). This
 script measures, for EBP (the authors' c = 0.005 on the summed error, momentum 0.5)
 and Adam (learning_rate_init=0.01), on full parity-5 (FCC 3) and the peaks surface
 (FCC 4), both with goal 0.1:

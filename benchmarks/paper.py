@@ -1,17 +1,17 @@
 """The experiments of Smith, Wu & Wilamowski (IEEE TNNLS 2019): LM, LM-RR and LM-WC,
 and the same policies on first-order training.
 
-Every setting (DESIGN section 4 plus full parity and the peaks surface) is trained from
-``--seeds`` random starts by
+Every setting (the paper's, plus full parity and the peaks surface: docs/benchmarks.rst,
+Setup) is trained from ``--seeds`` random starts by
 
 - ``LM``: plain Levenberg-Marquardt (``compression=None``),
 - ``LM-RR``: LM with random restarts on a stall (``compression="restart"``),
 - ``LM-WC``: LM with adaptable weight compression (``compression="adaptive"``),
 - ``EBP``, ``EBP-RR``, ``EBP-WC``: the authors' error backpropagation
   (``solver="ebp"``: full-batch gradient descent with momentum on the summed error, their
-  settings of DESIGN section 5), plain, with restarts and with compression, on the
-  first-order stall trigger (``beta`` over a window of epochs), ``--fo-epochs`` epochs
-  (by default 20 per LM iteration of the setting);
+  settings, docs/benchmarks.rst, First-order training), plain, with restarts and with
+  compression, on the first-order stall trigger (``beta`` over a window of epochs),
+  ``--fo-epochs`` epochs (by default 20 per LM iteration of the setting);
 - ``Adam``, ``Adam-RR``, ``Adam-WC``: the same with ``solver="adam"``,
 
 all on a fully connected cascade (FCC) of tanh neurons with a linear output, weights
@@ -91,12 +91,12 @@ class Setting:
 
 
 SETTINGS = [
-    # DESIGN section 4, the paper's rows
+    # the paper's rows
     Setting("parity7-summed", "parity-7 summed (8 points)",
             lambda: make_parity(7, summed=True), 2, 0.1, 100, 1e-2),
     Setting("spiral", "two-spiral (194 points)", make_two_spirals, 9, 0.1, 1000, 1e-4),
     # full parity: every bipolar pattern, 100 iterations and beta 1e-3 as in the
-    # authors' runs on full parity-7 quoted in DESIGN section 1
+    # authors' runs on full parity-7 (docs/benchmarks.rst, Setup)
     Setting("parity5-2", "parity-5 full (32 points)", lambda: make_parity(5), 2, 0.1, 100,
             1e-3),
     Setting("parity5-3", "parity-5 full (32 points)", lambda: make_parity(5), 3, 0.1, 100,
@@ -112,9 +112,10 @@ SETTINGS = [
 
 LM_METHODS = {"LM": None, "LM-RR": "restart", "LM-WC": "adaptive"}
 # first-order rows: (solver, compression, its own parameters). EBP as the authors ran it
-# (DESIGN section 5): c = 0.005 on the summed error with momentum 0.5, and for EBP-WC
-# momentum 0, omega 1; Adam at scikit-learn's MLP adam row's rate. Every first-order
-# policy fires on a stall of FO_BETA over the solvers' window of epochs.
+# (docs/benchmarks.rst, First-order training): c = 0.005 on the summed error with
+# momentum 0.5, and for EBP-WC momentum 0, omega 1; Adam at scikit-learn's MLP adam row's
+# rate. Every first-order policy fires on a stall of FO_BETA over the solvers' window of
+# epochs.
 _EBP = dict(learning_rate_init=0.005, momentum=0.5, omega=0.1)
 _ADAM = dict(learning_rate_init=0.01, omega=0.1)
 FO_METHODS = {"EBP": ("ebp", None, _EBP), "EBP-RR": ("ebp", "restart", _EBP),

@@ -1,14 +1,14 @@
 """Built-in LM against scipy's least_squares (solver="scipy") on the paper's settings.
 
-DESIGN section 4: summed parity-7 (8 points, FCC 2 hidden, goal 0.1, 100 iterations,
-stall beta 1e-2) and the two spirals (194 points, FCC 9 hidden, goal 0.1, 1000
-iterations, stall beta 1e-4); omega 0.1, rho 1.1, tol=None, U[-1, 1] weights, the same
-starting weights (random_state = trial index) for both solvers. Success = training
-RMSE <= goal. Per row: success rate, mean iterations and compressions per trial,
-milliseconds per iteration (all fits' time over all their iterations, trials run one
-after the other), network Jacobians per iteration (a scipy iteration is one
-least_squares call of up to SEGMENT_NFEV evaluations and may accept several steps).
-Measured in one run, so rows compare like with like.
+The paper's settings (docs/benchmarks.rst, Setup): summed parity-7 (8 points, FCC 2
+hidden, goal 0.1, 100 iterations, stall beta 1e-2) and the two spirals (194 points, FCC
+9 hidden, goal 0.1, 1000 iterations, stall beta 1e-4); omega 0.1, rho 1.1, tol=None,
+U[-1, 1] weights, the same starting weights (random_state = trial index) for both
+solvers. Success = training RMSE <= goal. Per row: success rate, mean iterations and
+compressions per trial, milliseconds per iteration (all fits' time over all their
+iterations, trials run one after the other), network Jacobians per iteration (a scipy
+iteration is one least_squares call of up to SEGMENT_NFEV evaluations and may accept
+several steps). Measured in one run, so rows compare like with like.
 
     python benchmarks/solvers.py                  # 100 trials, WC only
     python benchmarks/solvers.py --trials 20 --compression adaptive none

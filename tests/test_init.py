@@ -1,4 +1,5 @@
-"""Tests of the weight initialisers (_init.py), DESIGN.md §2 `init`."""
+"""Tests of the weight initialisers (_init.py): ``init`` in the user guide's "The
+networks" (docs/user_guide.rst)."""
 
 import numpy as np
 import pytest

@@ -1,8 +1,9 @@
 """Tests of the network engine (_network.py).
 
 The reference computations below (layout, forward, net statistics) are written
-from DESIGN.md §1 and the layout documented in _network.py's docstring, without
-using the module's slices, so that a wrong wiring or offset makes them fail.
+from the user guide's "The networks" and "Topologies" (docs/user_guide.rst) and the
+layout documented in _network.py's docstring, without using the module's slices, so
+that a wrong wiring or offset makes them fail.
 """
 
 import numpy as np
