@@ -16,8 +16,8 @@ from ._predictive import mixture, moderated
 def _pm1_proba(Z, multilabel):
     """Probabilities from outputs trained on +-1 indicators (``loss="squared_error"``).
 
-    Such an output estimates ``2 P - 1``. Multilabel: ``clip((z + 1) / 2, 0, 1)`` per
-    label. Otherwise each row gets ``max(z_k + 1 - min(max_j z_j, 0), 0)``,
+    Such an output estimates ``2 P - 1``. Multilabel: ``clip((z + 1) / 2, eps, 1 - eps)``
+    per label. Otherwise each row gets ``max(z_k + 1 - min(max_j z_j, 0), 0)``,
     normalised; a binary output z counts as the two outputs ``(-z, z)``, which gives
     ``P(positive) = clip((z + 1) / 2, 0, 1)``. The shift (only when every output is
     negative) keeps the top output's mass positive, so rows always sum to 1 and
@@ -236,9 +236,11 @@ class LMWCClassifier(ClassifierMixin, BaseLMWC):
     def fit(self, X, y, sample_weight=None):
         """Fit the network to X and y.
 
-        Ctrl-C (KeyboardInterrupt) ends training (with ``n_init`` > 1, the running
-        trial) with a UserWarning and keeps the best weights found so far; an error
-        leaves the estimator as it was before the call.
+        Ctrl-C (KeyboardInterrupt) ends training with a UserWarning and keeps the best
+        weights found so far: with ``n_init`` > 1 it ends the running trial and the next
+        ones run, or, when trials run together (see ``n_init``), every trial under way,
+        and the others do not start. An error leaves the estimator as it was before the
+        call.
 
         Parameters
         ----------

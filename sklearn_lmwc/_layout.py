@@ -103,7 +103,8 @@ class NetworkLayout(_Picklable):
       exp(Z) / sum(exp(Z))`` per row.
     - ``"identity"`` with a classification ``target_type`` (``loss="squared_error"``):
       each output estimates ``2 P - 1`` (targets +-1). Multilabel: ``P =
-      clip((Z + 1) / 2, 0, 1)`` per label; binary: ``P = clip((z + 1) / 2, 0, 1)``
+      clip((Z + 1) / 2, eps, 1 - eps)`` per label (eps the resolution of the dtype,
+      so that every P is strictly inside (0, 1)); binary: ``P = clip((z + 1) / 2, 0, 1)``
       for the positive class, ``[1 - P, P]``; multiclass: ``m_k = max(z_k + 1 -
       min(max_j z_j, 0), 0)`` normalised to sum 1 per row.
 

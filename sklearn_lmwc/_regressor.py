@@ -135,9 +135,11 @@ class LMWCRegressor(RegressorMixin, BaseLMWC):
     def fit(self, X, y, sample_weight=None):
         """Fit the network to X and y.
 
-        Ctrl-C (KeyboardInterrupt) ends training (with ``n_init`` > 1, the running
-        trial) with a UserWarning and keeps the best weights found so far; an error
-        leaves the estimator as it was before the call.
+        Ctrl-C (KeyboardInterrupt) ends training with a UserWarning and keeps the best
+        weights found so far: with ``n_init`` > 1 it ends the running trial and the next
+        ones run, or, when trials run together (see ``n_init``), every trial under way,
+        and the others do not start. An error leaves the estimator as it was before the
+        call.
 
         Parameters
         ----------
