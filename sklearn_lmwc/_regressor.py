@@ -8,6 +8,7 @@ from sklearn.utils.validation import validate_data
 from ._base import _DTYPES, BaseLMWC, _narrowest, fill_doc
 from ._losses import SquaredError
 from ._predictive import mixture
+from ._targets import standardisation
 
 
 @fill_doc
@@ -107,22 +108,7 @@ class LMWCRegressor(RegressorMixin, BaseLMWC):
     def _encode_targets(self, y, sample_weight, reset):
         Y = y.reshape(y.shape[0], -1)
         if reset:
-            with np.errstate(over="ignore", invalid="ignore"):
-                mean = np.average(Y, axis=0, weights=sample_weight)
-                std = np.sqrt(np.average((Y - mean) ** 2, axis=0, weights=sample_weight))
-            if not np.all(np.isfinite(mean) & np.isfinite(std) & (std > 1e-140)):
-                # |y| past ~1e154 or huge weights overflowed, or the squares of tiny
-                # deviations underflowed: the moments of Y / peak, weights / their max
-                peak = np.max(np.abs(Y), axis=0)
-                peak = np.where(peak > 0, peak, 1.0)
-                sw = None if sample_weight is None else sample_weight / sample_weight.max()
-                mean = np.average(Y / peak, axis=0, weights=sw)
-                std = np.sqrt(np.average((Y / peak - mean) ** 2, axis=0, weights=sw)) * peak
-                mean = mean * peak
-            # a constant target keeps its scale rather than dividing by ~0; "constant" is
-            # relative to the mean, so that targets of tiny units (1e-300) still count
-            self._y_mean = mean
-            self._y_scale = np.where(std > 1e-12 * np.abs(mean), std, 1.0)
+            self._y_mean, self._y_scale = standardisation(Y, sample_weight)
         return (Y - self._y_mean) / self._y_scale
 
     def _make_loss(self):

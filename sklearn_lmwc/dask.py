@@ -25,6 +25,7 @@ from ._classifier import LMWCClassifier
 from ._objective import Objective
 from ._regressor import LMWCRegressor
 from ._solvers import SOLVERS
+from ._targets import standardisation
 
 __all__ = ["DaskLMWCClassifier", "DaskLMWCRegressor"]
 
@@ -137,14 +138,22 @@ def _rows(a, row_chunks=None):
     return a.rechunk({0: row_chunks or a.chunks[0], **{k: -1 for k in range(1, a.ndim)}})
 
 
+def _frame(X):
+    """What scikit-learn's feature-name checks read of X: a dask dataframe's empty
+    pandas twin (its ``_meta``: the columns and their dtypes), other X as they are."""
+    return X._meta if hasattr(X, "to_dask_array") and hasattr(X, "columns") else X
+
+
 def _forward_block(X, network, w):
     return network.forward(w, X)
 
 
-def _with_std(X, local, method):
-    """An in-memory estimator's ``method(X, return_std=True)`` on a block: the values
-    and their standard deviations side by side, (n, 2 x n_outputs)."""
-    return np.column_stack(getattr(local, method)(X, return_std=True))
+def _apply(X, local, method, return_std):
+    """The in-memory estimator's ``method`` on a block; with ``return_std``, the
+    values and their standard deviations side by side, (n, 2 x n_outputs)."""
+    if return_std:
+        return np.column_stack(getattr(local, method)(X, return_std=True))
+    return getattr(local, method)(X)
 
 
 def _lookup(y, classes, codes):
@@ -171,7 +180,7 @@ class _DaskEstimator:
         return dask.compute(*collections, scheduler=self.client)
 
     def _prepare_data(self, X, y, sample_weight, reset):
-        _check_feature_names(self, X, reset=reset)
+        _check_feature_names(self, _frame(X), reset=reset)
         in_memory = not hasattr(X, "dask")
         X = _rows(X)
         if X.ndim != 2 or X.dtype.kind not in "biuf":
@@ -182,13 +191,9 @@ class _DaskEstimator:
         y = _rows(y, X.chunks[0])
         if y.shape[0] != X.shape[0]:
             raise ValueError(f"X has {X.shape[0]} samples, y {y.shape[0]}.")
-        checks = [da.isfinite(X).all()]
         if sample_weight is not None:
             sample_weight = _rows(sample_weight, X.chunks[0]).astype(np.float64)
-            checks.append((sample_weight >= 0).all() & da.isfinite(sample_weight).all())
-        if not all(self._compute(*checks)):
-            raise ValueError("X and sample_weight must be finite, and sample_weight "
-                             "non-negative.")
+        self._check_values(X, y, sample_weight)
         Y = self._encode_targets(y, sample_weight, reset)
         client = self._distributed_client()
         if in_memory and client is not None:  # else every iteration's graph carries them
@@ -196,6 +201,32 @@ class _DaskEstimator:
             if sample_weight is not None:
                 sample_weight = client.persist(sample_weight)
         return X, y, Y, sample_weight
+
+    def _check_values(self, X, y, sample_weight):
+        """The in-memory estimators' errors (scikit-learn's messages) for NaN or
+        infinity in X, in numeric y or in sample_weight, and for negative or all-zero
+        sample weights, from one pass over the data."""
+        inputs = {"X": X, "y": y if y.dtype.kind == "f" else None,
+                  "sample_weight": sample_weight}
+        checks = {}
+        for name, a in inputs.items():
+            if a is not None:
+                checks[f"Input {name} contains NaN."] = da.isnan(a).any()
+                checks[f"Input {name} contains infinity or a value too large for "
+                       f"{a.dtype!r}."] = da.isinf(a).any()
+        if sample_weight is not None:
+            checks["Negative values in data passed to `sample_weight`."] = \
+                (sample_weight < 0).any()
+            checks["Sample weights must contain at least one non-zero number."] = \
+                ~(sample_weight != 0).any()
+        found = [message for message, bad in zip(checks, self._compute(*checks.values()))
+                 if bad]
+        if found:
+            remedy = (f"\n{type(self).__name__} does not accept missing values encoded "
+                      "as NaN: impute them or drop the samples that have them before "
+                      "fit (for instance with a dask dataframe's fillna or dropna)."
+                      if found[0].endswith("NaN.") else "")
+            raise ValueError(found[0] + remedy)
 
     def _distributed_client(self):
         """The distributed client the sums run on, or None (a local scheduler)."""
@@ -219,6 +250,25 @@ class _DaskEstimator:
                          chunks=(X.chunks[0], (network.n_outputs,)))
         return bool(self._compute(da.isfinite(self._decode(Z)).all())[0])
 
+    def _warn_if_saturated(self, objective, w):
+        # its moments of X are computed where the fit's sums were
+        with dask.config.set(scheduler=self.client):
+            super()._warn_if_saturated(objective, w)
+
+    def _local(self, copied=False, posteriors=True):
+        """The in-memory estimator of the same parameters (but ``client``) and fitted
+        attributes, these shared with this estimator unless ``copied``; without
+        ``laplace_posteriors_`` (a weights x weights factor per member) unless
+        ``posteriors``."""
+        check_is_fitted(self, "coefs_")
+        params = self.get_params(deep=False)
+        del params["client"]
+        local = self._local_class(**params)
+        fitted = {k: v for k, v in vars(self).items() if k not in params and k != "client"
+                  and (posteriors or k != "laplace_posteriors_")}
+        local.__dict__.update(copy.deepcopy(fitted) if copied else fitted)
+        return local
+
     def to_local(self):
         """The equivalent in-memory estimator.
 
@@ -227,33 +277,28 @@ class _DaskEstimator:
         estimator : LMWCRegressor or LMWCClassifier
             The same parameters (but ``client``) and a copy of the fitted attributes.
         """
-        check_is_fitted(self, "coefs_")
-        params = self.get_params(deep=False)
-        del params["client"]
-        local = self._local_class(**params)
-        local.__dict__.update(copy.deepcopy(
-            {k: v for k, v in self.__dict__.items() if k not in params and k != "client"}))
-        return local
+        return self._local(copied=True)
 
-    def _map_rows(self, method, X, n_columns, dtype):
-        """The in-memory estimator's ``method`` (a name, or a function of a block and
-        ``local``, the estimator) applied to every row block of X."""
-        check_is_fitted(self, "coefs_")
-        _check_feature_names(self, X, reset=False)
+    def _map_rows(self, method, X, n_columns, dtype, return_std=False):
+        """The in-memory estimator's ``method`` on every row block of X (n_columns
+        None: one value per row). The graph holds that estimator once, its arrays
+        those of this one (nothing is copied), the posterior factors only when the
+        predictions read them (``return_std``, or ``moderation``)."""
+        posteriors = return_std or getattr(self, "moderation", None) is not None
+        local = self._local(posteriors=posteriors)
+        _check_feature_names(self, _frame(X), reset=False)
+        local.__dict__.pop("feature_names_in_", None)  # checked; blocks are arrays
         X = _rows(X)
-        local = self.to_local()
-        local.__dict__.pop("feature_names_in_", None)  # checked above; blocks are arrays
-        function = getattr(local, method) if isinstance(method, str) else \
-            partial(method, local=local)
-        if n_columns is None:
-            return X.map_blocks(function, drop_axis=1, dtype=dtype)
-        return X.map_blocks(function, dtype=dtype, chunks=(X.chunks[0], (n_columns,)))
+        chunks = (X.chunks[0],) if n_columns is None else (X.chunks[0], (n_columns,))
+        return X.map_blocks(_apply, dask.delayed(local, pure=False), method, return_std,
+                            dtype=dtype, chunks=chunks, drop_axis=[] if n_columns else 1,
+                            meta=np.empty((0,) * len(chunks), dtype))
 
     def _map_rows_with_std(self, method, X):
         """``method(X, return_std=True)`` of the in-memory estimator, block by block:
         two dask arrays of the shape ``method`` gives."""
         M = self.n_outputs_
-        both = self._map_rows(partial(_with_std, method=method), X, 2 * M, np.float64)
+        both = self._map_rows(method, X, 2 * M, np.float64, return_std=True)
         values, std = both[:, :M], both[:, M:]
         return (values[:, 0], std[:, 0]) if M == 1 else (values, std)
 
@@ -341,14 +386,8 @@ class DaskLMWCRegressor(_DaskEstimator, LMWCRegressor):
             raise ValueError(f"DaskLMWCRegressor needs numeric targets, got y of dtype "
                              f"{y.dtype}; for class labels use DaskLMWCClassifier.")
         Y = y.reshape(y.shape[0], -1).astype(np.float64)
-        if reset:  # the standardisation of LMWCRegressor, in one pass over y
-            mean = da.average(Y, axis=0, weights=sample_weight)
-            std = da.sqrt(da.average((Y - mean) ** 2, axis=0, weights=sample_weight))
-            mean, std = self._compute(mean, std)
-            if not np.all(np.isfinite(mean) & np.isfinite(std)):
-                raise ValueError("y must be finite, with moments that do not overflow.")
-            self._y_mean = mean
-            self._y_scale = np.where(std > 1e-12 * np.abs(mean), std, 1.0)
+        if reset:  # LMWCRegressor's, in one pass over y (two if the moments overflow)
+            self._y_mean, self._y_scale = standardisation(Y, sample_weight, self._compute)
         return (Y - self._y_mean) / self._y_scale
 
     def predict(self, X, return_std=False, return_cov=False):

@@ -4,10 +4,12 @@ the joblib dask backend with the in-memory estimators."""
 import subprocess
 import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+dask = pytest.importorskip("dask")
 da = pytest.importorskip("dask.array")
 distributed = pytest.importorskip("distributed")
 
@@ -175,8 +177,55 @@ def test_unsupported_settings_raise():
             DaskLMWCRegressor(**params).fit(X, y)
     with pytest.raises(ValueError, match="1-D"):
         DaskLMWCClassifier().fit(X, np.eye(2)[(X[:, 0] > 0).astype(int)])
-    with pytest.raises(ValueError, match="finite"):
-        DaskLMWCRegressor().fit(np.where(X > 0.99, np.nan, X), y)
+
+
+def _spoiled(X, y, sw, case):
+    """The regression data with one value made bad, as ``case`` (input, value) says."""
+    name, value = case
+    X, y, sw = X.copy(), y.copy(), sw.copy()
+    {"X": X[:, 1], "y": y, "sample_weight": sw}[name][7] = value
+    if value == 0.0:  # every weight zero
+        sw[:] = 0.0
+    return X, y, sw
+
+
+@pytest.mark.parametrize("case", [("X", np.nan), ("X", np.inf), ("y", np.nan), ("y", -np.inf),
+                                  ("sample_weight", np.nan), ("sample_weight", np.inf),
+                                  ("sample_weight", -1.0), ("sample_weight", 0.0)],
+                         ids=lambda case: f"{case[0]}={case[1]}")
+def test_bad_values_raise_the_in_memory_message(case):
+    X, y, sw = _spoiled(*_regression(), case)
+    with pytest.raises(ValueError) as memory:
+        LMWCRegressor().fit(X, y, sample_weight=sw)
+    with pytest.raises(ValueError) as chunked:
+        DaskLMWCRegressor().fit(da.from_array(X, chunks=(CHUNK, -1)),
+                                da.from_array(y, chunks=CHUNK),
+                                sample_weight=da.from_array(sw, chunks=CHUNK))
+    # the input and the problem named alike (scikit-learn's words)
+    first_line = str(memory.value).split("\n")[0]
+    assert str(chunked.value).split("\n")[0] == first_line
+    if first_line.endswith("NaN."):  # and what to do about missing values
+        assert "DaskLMWCRegressor does not accept missing values" in str(chunked.value)
+        assert "impute" in str(chunked.value)
+
+
+def test_public_names():
+    namespace = {}
+    exec("from sklearn_lmwc.dask import *", namespace)
+    assert sorted(set(namespace) - {"__builtins__"}) == ["DaskLMWCClassifier",
+                                                         "DaskLMWCRegressor"]
+
+
+def test_dask_extra_installs_what_dask_dataframe_imports():
+    tomllib = pytest.importorskip("tomllib")
+    root = Path(__file__).resolve().parents[1]
+    extra = tomllib.loads((root / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"]["dask"]
+    assert any(r.startswith("dask[") and "dataframe" in r for r in extra)
+    assert "pyarrow" in extra
+    # dask.dataframe refuses to import without pyarrow
+    code = "import sys; sys.modules['pyarrow'] = None; import dask.dataframe"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True).returncode != 0
 
 
 def test_core_package_does_not_import_dask():
@@ -233,8 +282,93 @@ def test_dask_dataframe_input():
         warnings.simplefilter("ignore", ConvergenceWarning)
         reg = DaskLMWCRegressor(hidden_layer_sizes=(2,), max_iter=3, random_state=0)
         reg.fit(frame, target)
+    # scikit-learn's rules for pandas, on the dask dataframe's columns
     np.testing.assert_array_equal(reg.feature_names_in_, ["a", "b", "c"])
-    assert reg.predict(frame).compute().shape == (N_SAMPLES,)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "X does not have valid feature names"
+        prediction = reg.predict(frame).compute()
+    np.testing.assert_allclose(prediction, reg.to_local().predict(pd.DataFrame(
+        X, columns=["a", "b", "c"])), rtol=1e-12)
+    with pytest.raises(ValueError, match="feature names should match"):
+        reg.predict(frame.rename(columns={"a": "z"}))
+    with pytest.warns(UserWarning, match="X does not have valid feature names"):
+        reg.predict(X)
+    unnamed = DaskLMWCRegressor(hidden_layer_sizes=(2,), max_iter=1).fit(
+        dd.from_pandas(pd.DataFrame(X), npartitions=3), target)
+    assert not hasattr(unnamed, "feature_names_in_")  # integer columns: no names
+
+
+def _graph_estimators(array):
+    """The estimators the graph of ``array`` holds."""
+    values = [getattr(v, "value", v) for v in dict(array.__dask_graph__()).values()]
+    return [v for v in values if isinstance(v, (LMWCRegressor, LMWCClassifier))]
+
+
+def test_predict_graph_holds_the_fitted_arrays_once_uncopied():
+    X, y, _ = _regression()
+    est = DaskLMWCRegressor(hidden_layer_sizes=(3,), max_iter=5, random_state=0, n_init=2,
+                            committee_size=2).fit(da.from_array(X, chunks=CHUNK), y)
+    Xd = da.from_array(X, chunks=CHUNK)
+    (local,) = _graph_estimators(est.predict(Xd))  # one for the four blocks
+    assert local.committee_coefs_ is est.committee_coefs_
+    assert not hasattr(local, "laplace_posteriors_")  # not needed, not shipped
+    mean, std = est.predict(Xd, return_std=True)
+    (local,) = _graph_estimators(std)
+    assert local.laplace_posteriors_ is est.laplace_posteriors_
+    assert local.committee_coefs_ is est.committee_coefs_
+    memory_mean, memory_std = est.to_local().predict(X, return_std=True)
+    np.testing.assert_allclose(mean.compute(), memory_mean, rtol=1e-12)
+    np.testing.assert_allclose(std.compute(), memory_std, rtol=1e-12)
+    # to_local copies
+    assert est.to_local().laplace_posteriors_[0].factor is not \
+        est.laplace_posteriors_[0].factor
+
+
+def test_moderated_predictions_read_the_posteriors():
+    X, y = _classification()
+    est = DaskLMWCClassifier(hidden_layer_sizes=(3,), max_iter=5, random_state=0,
+                             moderation="probit").fit(da.from_array(X, chunks=CHUNK), y)
+    proba = est.predict_proba(X)
+    (local,) = _graph_estimators(proba)
+    assert local.laplace_posteriors_ is est.laplace_posteriors_
+    expected = est.to_local().predict_proba(X)
+    np.testing.assert_allclose(proba.compute(), expected, rtol=1e-12)
+    # moderation moved them (else the test would not tell)
+    plain = est.to_local().set_params(moderation=None).predict_proba(X)
+    assert np.abs(expected - plain).max() > 1e-3
+
+
+def test_saturation_check_runs_on_the_fit_scheduler():
+    X, y, _ = _regression()
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("computed on dask's default scheduler")
+
+    with dask.config.set(scheduler=refuse), \
+            pytest.warns(UserWarning, match="hidden activations are saturated"):
+        DaskLMWCRegressor(client="synchronous", hidden_layer_sizes=(3,), max_iter=3,
+                          random_state=0).fit(X * 1e6, y)
+
+
+# the first pass overflows, in worker threads that np.errstate does not reach
+@pytest.mark.filterwarnings("ignore:overflow encountered in square:RuntimeWarning")
+def test_huge_and_tiny_targets_standardised_as_in_memory():
+    # the squares of 1e200 overflow and those of 1e-200 underflow: the moments come
+    # from the targets scaled by their peak, as in memory
+    X, y, sw = _regression()
+    for scale in (1e200, 1e-200):
+        est = DaskLMWCRegressor(hidden_layer_sizes=(2,), max_iter=1).fit(
+            da.from_array(X, chunks=(CHUNK, -1)), da.from_array(y * scale, chunks=CHUNK),
+            sample_weight=da.from_array(sw, chunks=CHUNK))
+        memory = LMWCRegressor(hidden_layer_sizes=(2,), max_iter=1).fit(
+            X, y * scale, sample_weight=sw)
+        np.testing.assert_allclose(est._y_mean, memory._y_mean, rtol=1e-12)
+        np.testing.assert_allclose(est._y_scale, memory._y_scale, rtol=1e-12)
+        # against the moments of the unscaled targets
+        mean = np.average(y, weights=sw)
+        std = np.sqrt(np.average((y - mean) ** 2, weights=sw))
+        np.testing.assert_allclose(est._y_mean / scale, mean, rtol=1e-12)
+        np.testing.assert_allclose(est._y_scale / scale, std, rtol=1e-12)
 
 
 @pytest.mark.parametrize("dask_class, local_class", [(DaskLMWCRegressor, LMWCRegressor),
