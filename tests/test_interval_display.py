@@ -278,3 +278,114 @@ def test_a_bad_kind_or_confidence(interval_fit):
     for confidence in (0, 1, 95):
         with pytest.raises(ValueError, match="confidence"):
             PredictionIntervalDisplay.from_estimator(model, X, y, confidence=confidence)
+
+
+# ---- kind="feature" when the other inputs vary ---------------------------------------
+
+
+@pytest.fixture(scope="module")
+def wide_fit():
+    """Three inputs, the target depending on all of them."""
+    rng = np.random.default_rng(7)
+    X = rng.uniform(-1, 1, (90, 3))
+    y = np.sin(2 * X[:, 0]) + X[:, 1] * X[:, 2] + 0.1 * rng.normal(size=90)
+    model = _fit(LMWCRegressor(hidden_layer_sizes=(4,), alpha="bayes", n_init=1,
+                               max_iter=15, random_state=0), X[:60], y[:60])
+    return model, X[60:], y[60:]
+
+
+def test_the_feature_with_varying_other_inputs_is_points_with_error_bars(wide_fit):
+    model, X, y = wide_fit
+    mean, std = model.predict(X, return_std=True)
+    display = PredictionIntervalDisplay.from_estimator(model, X, y, kind="feature",
+                                                       feature=1)
+    assert display.other_features_vary
+    assert display.line_ is None and display.band_ is None
+    x_drawn, y_drawn, ends = _bars(display)
+    np.testing.assert_allclose(x_drawn, X[:, 1])
+    np.testing.assert_allclose(y_drawn, mean)
+    half = Z[0.95] * std
+    np.testing.assert_allclose(ends[:, :, 0], np.c_[X[:, 1], X[:, 1]])  # vertical bars
+    np.testing.assert_allclose(ends[:, 0, 1], mean - half)
+    np.testing.assert_allclose(ends[:, 1, 1], mean + half)
+    np.testing.assert_allclose(display.scatter_.get_offsets(), np.c_[X[:, 1], y])
+    assert display.coverage_ == pytest.approx(np.mean(np.abs(y - mean) <= half))
+    assert display.ax_.get_xlabel() == "x1"
+
+
+def test_a_slice_along_the_feature_is_a_line_and_a_band(wide_fit):
+    model, X, y = wide_fit
+    sliced = X.copy()
+    sliced[:, [0, 2]] = 0.3  # the other inputs held
+    mean, _ = model.predict(sliced, return_std=True)
+    display = PredictionIntervalDisplay.from_estimator(model, sliced, kind="feature",
+                                                       feature=1)
+    assert not display.other_features_vary and display.errorbar_ is None
+    order = np.argsort(sliced[:, 1])
+    np.testing.assert_allclose(display.line_.get_ydata(), mean[order])
+    # the same rows as a list of lists
+    again = PredictionIntervalDisplay.from_estimator(model, sliced.tolist(),
+                                                     kind="feature", feature=1)
+    assert not again.other_features_vary
+    np.testing.assert_allclose(again.line_.get_ydata(), mean[order])
+
+
+def test_other_features_vary_by_input_type():
+    from scipy.sparse import csr_matrix
+
+    from sklearn_lmwc._interval_display import _other_features_vary
+
+    held = np.array([[1.0, 0.0, np.nan], [2.0, 0.0, np.nan], [3.0, 0.0, np.nan]])
+    varied = held.copy()
+    varied[2, 1] = 5.0
+    assert not _other_features_vary(held, 0) and _other_features_vary(varied, 0)
+    assert _other_features_vary(held, 1) and _other_features_vary(held, 2)  # x0 varies
+    assert not _other_features_vary(csr_matrix(np.nan_to_num(held)), 0)
+    assert _other_features_vary(csr_matrix(np.nan_to_num(varied)), 0)
+    assert not _other_features_vary(held[:, :1], 0)  # one input
+    frame = pd.DataFrame({"t": [1.0, 2.0, 3.0], "city": ["a", "a", "a"],
+                          "m": [np.nan] * 3})
+    assert not _other_features_vary(frame, 0)
+    assert _other_features_vary(frame.assign(city=["a", "b", "a"]), 0)
+
+
+def test_from_predictions_with_other_features_varying():
+    y_true, y_pred = np.array([0.0, 1.0, 2.0]), np.array([0.5, 1.0, 1.5])
+    y_std, x = np.array([0.1, 0.2, 0.3]), np.array([2.0, 0.0, 1.0])
+    display = PredictionIntervalDisplay.from_predictions(
+        y_true, y_pred, y_std, x=x, kind="feature", other_features_vary=True)
+    x_drawn, y_drawn, ends = _bars(display)
+    np.testing.assert_array_equal(x_drawn, x)  # in the rows' order, not sorted
+    np.testing.assert_allclose(ends[:, 1, 1] - ends[:, 0, 1], 2 * Z[0.95] * y_std)
+    assert display.line_ is None
+
+
+# ---- style keywords -------------------------------------------------------------------
+
+
+def test_style_keywords_reach_the_artists(interval_fit, wide_fit):
+    from matplotlib.colors import to_rgba
+
+    model, X, y = interval_fit
+    display = PredictionIntervalDisplay.from_estimator(
+        model, X, y, errorbar_kw={"color": "red", "fmt": "s"},
+        line_kw={"color": "green", "ls": ":"})
+    data_line, _, (bars,) = display.errorbar_.lines
+    assert data_line.get_color() == "red" and data_line.get_marker() == "s"
+    assert display.line_.get_color() == "green" and display.line_.get_linestyle() == ":"
+    display = PredictionIntervalDisplay.from_estimator(
+        model, X, y, kind="feature", line_kw={"color": "purple", "lw": 4},
+        fill_between_kw={"color": "orange", "alpha": 0.5},
+        scatter_kw={"color": "gray", "marker": "x"})
+    assert display.line_.get_color() == "purple" and display.line_.get_linewidth() == 4
+    np.testing.assert_allclose(display.band_.get_facecolor()[0], to_rgba("orange", 0.5))
+    np.testing.assert_allclose(display.scatter_.get_facecolor()[0], to_rgba("gray", 0.7))
+    # the defaults stay where no keyword overrides them
+    assert display.line_.get_label() == "LMWCRegressor"
+    model, X, y = wide_fit
+    display = PredictionIntervalDisplay.from_estimator(
+        model, X, y, kind="feature", errorbar_kw={"color": "teal"})
+    assert display.errorbar_.lines[0].get_color() == "teal"
+    # and through plot
+    display.plot(kind="actual_vs_predicted", line_kw={"color": "k"})
+    assert display.line_.get_color() == "k"

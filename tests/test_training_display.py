@@ -264,3 +264,142 @@ def test_the_package_does_not_import_matplotlib():
     out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True,
                          text=True, check=True).stdout
     assert Path(out.strip()).parent == root / "sklearn_lmwc"  # this tree's package
+
+
+# ---- the returned model is marked ---------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def thrown_away():
+    """Parity-5 where every compression after iteration 12 fails: the curve ends near
+    1 while the returned weights are those of iteration 12, before the first one."""
+    X, y = make_parity(5)
+    model = _fit(LMWCRegressor(hidden_layer_sizes=(2,), topology="fcc", goal=0.1,
+                               tol=None, beta=1e-3, max_iter=60, random_state=1), X, y)
+    assert model.loss_curve_[-1] > 1.2 * model.loss_  # the case of issue 30
+    return model
+
+
+def test_the_returned_model_is_marked_where_its_loss_was_reached(thrown_away):
+    model = thrown_away
+    display = TrainingDisplay.from_estimator(model)
+    places = _places(model.n_iter_, model.events_, len(model.loss_curve_))
+    first = next(i for i, value in enumerate(model.loss_curve_) if value == model.loss_)
+    assert display.returned_point_ == (places[first], model.loss_)
+    assert places[first] < model.n_iter_  # not the last iterate
+    marker = display.lines_["returned"]
+    assert marker.axes is display.axes_[0]
+    np.testing.assert_array_equal(marker.get_xdata(), [places[first]])
+    np.testing.assert_array_equal(marker.get_ydata(), [model.loss_])
+    texts = [t.get_text() for t in display.axes_[0].get_legend().get_texts()]
+    assert "returned model" in texts
+
+
+def test_with_early_stopping_the_returned_model_is_the_best_validation_score(bayes_early):
+    display = TrainingDisplay.from_estimator(bayes_early)
+    best = int(np.argmax(bayes_early.validation_scores_)) + 1
+    assert display.returned_point_ == (best, bayes_early.loss_)
+    assert display.lines_["best_validation"].get_xdata()[0] == best
+
+
+def test_a_loss_the_curve_does_not_hold_is_a_horizontal_line():
+    display = TrainingDisplay(loss_curve=[3.0, 2.0, 1.0], n_iter=3, loss=0.5).plot()
+    assert display.returned_point_ is None
+    np.testing.assert_array_equal(display.lines_["returned"].get_ydata(), [0.5, 0.5])
+    display = TrainingDisplay(loss_curve=[3.0, 2.0, 1.0], n_iter=3).plot()
+    assert "returned" not in display.lines_ and display.returned_point_ is None
+
+
+def test_no_returned_marker_without_the_loss_panel(thrown_away):
+    display = TrainingDisplay.from_estimator(thrown_away, panels=["mu"])
+    assert "returned" not in display.lines_ and display.returned_point_ is None
+
+
+# ---- pipelines and other meta-estimators ---------------------------------------------
+
+
+def test_a_fitted_pipeline_draws_its_last_step():
+    from sklearn.compose import TransformedTargetRegressor
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = make_parity(4)
+    pipe = _fit(make_pipeline(StandardScaler(), LMWCRegressor(
+        hidden_layer_sizes=(2,), n_init=1, max_iter=8, random_state=0)), X, y)
+    display = TrainingDisplay.from_estimator(pipe)
+    model = pipe[-1]
+    np.testing.assert_array_equal(display.lines_["loss"].get_ydata(), model.loss_curve_)
+    assert display.lines_["loss"].get_label() == "LMWCRegressor"
+    assert display.returned_point_[1] == model.loss_
+    # nested: a TransformedTargetRegressor in a pipeline
+    nested = _fit(make_pipeline(StandardScaler(), TransformedTargetRegressor(
+        regressor=LMWCRegressor(hidden_layer_sizes=(2,), n_init=1, max_iter=8,
+                                random_state=0), transformer=StandardScaler())), X, y)
+    display = TrainingDisplay.from_estimator(nested, name="ttr")
+    np.testing.assert_array_equal(display.lines_["loss"].get_ydata(),
+                                  nested[-1].regressor_.loss_curve_)
+    assert display.lines_["loss"].get_label() == "ttr"
+
+
+def test_a_fitted_search_draws_its_best_estimator():
+    from sklearn.model_selection import GridSearchCV
+
+    X, y = make_parity(4)
+    search = _fit(GridSearchCV(LMWCClassifier(hidden_layer_sizes=(2,), n_init=1,
+                                              max_iter=5, random_state=0),
+                               {"max_iter": [3, 5]}, cv=2), X, y)
+    display = TrainingDisplay.from_estimator(search)
+    np.testing.assert_array_equal(display.lines_["loss"].get_ydata(),
+                                  search.best_estimator_.loss_curve_)
+
+
+def test_an_unfitted_pipeline_or_another_model_is_refused():
+    from sklearn.linear_model import Ridge
+    from sklearn.neural_network import MLPRegressor
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    with pytest.raises(NotFittedError, match="LMWCRegressor"):
+        TrainingDisplay.from_estimator(make_pipeline(StandardScaler(), LMWCRegressor()))
+    X, y = make_parity(3)
+    with pytest.raises(TypeError, match="got a Pipeline holding a Ridge. Pass the fitted "
+                                        "LMWC estimator itself"):
+        TrainingDisplay.from_estimator(make_pipeline(Ridge()).fit(X, y))
+    mlp = _fit(MLPRegressor(max_iter=5), X, y)  # has a loss_curve_, not the rest
+    with pytest.raises(TypeError, match="got a MLPRegressor"):
+        TrainingDisplay.from_estimator(mlp)
+
+
+# ---- style keywords -------------------------------------------------------------------
+
+
+def test_style_keywords_reach_the_artists(compressed):
+    from matplotlib.colors import to_rgba
+
+    display = TrainingDisplay.from_estimator(
+        compressed, line_kw={"color": "black", "lw": 3},
+        trial_line_kw={"color": "pink", "alpha": 0.2},
+        event_line_kw={"color": "green", "ls": "-"},
+        marker_kw={"marker": "D", "color": "navy"})
+    for panel in display.panels_:
+        assert display.lines_[panel].get_color() == "black"
+        assert display.lines_[panel].get_linewidth() == 3
+        for line in display.event_lines_[panel]:
+            assert line.get_color() == "green" and line.get_linestyle() == "-"
+    assert all(line.get_color() == "pink" and line.get_alpha() == 0.2
+               for line in display.trial_lines_)
+    returned = display.lines_["returned"]
+    assert returned.get_marker() == "D" and to_rgba(returned.get_color()) == to_rgba("navy")
+    # the defaults stay where no keyword overrides them
+    assert display.lines_["returned"].get_label() == "returned model"
+    assert display.trial_lines_[0].get_linewidth() == 0.8
+
+
+def test_the_marker_keywords_reach_the_best_validation_score(bayes_early):
+    display = TrainingDisplay.from_estimator(bayes_early, marker_kw={"marker": "s"},
+                                             line_kw={"color": "red"})
+    assert display.lines_["best_validation"].get_marker() == "s"
+    assert display.lines_["validation"].get_color() == "red"
+    # plot again with other keywords: new artists, the display's data unchanged
+    again = display.plot(line_kw={"color": "blue"})
+    assert again.lines_["validation"].get_color() == "blue"
