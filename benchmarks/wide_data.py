@@ -318,11 +318,10 @@ def relevance(model):
 
 def informative_ranks(scores):
     """1-based ranks of the first N_INFORMATIVE inputs in the order of decreasing
-    relevance (ties: the later rank), sorted."""
-    order = np.argsort(-scores, kind="stable")
-    ranks = np.empty(len(scores), dtype=int)
-    ranks[order] = np.arange(1, len(scores) + 1)
-    return sorted(int(r) for r in ranks[:N_INFORMATIVE])
+    relevance, sorted; tied inputs share the last of their ranks (a model that gives
+    every input the same relevance ranks none of them first)."""
+    scores = np.asarray(scores, dtype=float)
+    return sorted(int(np.sum(scores >= s)) for s in scores[:N_INFORMATIVE])
 
 
 def support(model):
@@ -438,7 +437,8 @@ def set_table(wide_set, results, shape):
         if r is None:
             lines.append(_row([name, "not run", *(["—"] * classifier), *["—"] * 7]))
             continue
-        ranks = r["informative_ranks"]
+        ranks = (informative_ranks(r["relevance"])  # recomputed: the rule may change
+                 if wide_set.synthetic and r["relevance"] is not None else None)
         lines.append(_row([
             name, f"{r['score']:.3f}", *([_fmt(r["log_loss"], ".3f")] * classifier),
             f"{r['fit_s']:.2f}", _fmt(time_ratio(results, wide_set.name, name), ".2f"),

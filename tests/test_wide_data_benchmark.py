@@ -98,6 +98,9 @@ def test_informative_ranks(benchmark_script):
     module = benchmark_script("wide_data")
     scores = np.array([5.0, 0.1, 4.0, 3.0, 2.0, 1.0, 0.0, 6.0])
     assert module.informative_ranks(scores) == [2, 3, 4, 5, 7]
+    # ties share the last of their ranks: equal relevances rank no input first
+    assert module.informative_ranks(np.ones(8)) == [8] * 5
+    assert module.informative_ranks([3.0, 3.0, 1.0, 1.0, 0.0, 5.0]) == [3, 3, 5, 5, 6]
 
 
 def test_warmup_then_ard_counts_both_fits(benchmark_script):
