@@ -173,3 +173,19 @@ def test_inverse_diagonal_with_one_penalty_per_group(System):
         system = ResidualSpaceSystem(J, g, penalty)
     np.testing.assert_allclose(system.inverse_diagonal(1e-7),
                                np.diag(inv(J.T @ J + np.diag(penalty + 1e-7))), rtol=1e-9)
+
+
+@pytest.mark.parametrize("n_penalties", [2, 15])
+def test_kernel_system_with_many_penalties_matches_scipy(n_penalties):
+    # one penalty per weight (ARD on wide data) takes the product of the scaled J per
+    # damping instead of one product per penalty: both must solve the same system
+    rng = np.random.default_rng(3)
+    J, g = rng.normal(size=(6, 15)), rng.normal(size=15)
+    penalty = rng.uniform(0.1, 2.0, size=n_penalties)[np.arange(15) % n_penalties]
+    system = ResidualSpaceSystem(J, g, penalty)
+    assert (system.grams is None) == (n_penalties == 15)
+    for mu in (1e-4, 1.0):
+        dense = J.T @ J + np.diag(penalty + mu)
+        np.testing.assert_allclose(system.solve(mu), solve(dense, g), rtol=1e-9)
+        np.testing.assert_allclose(system.inverse_diagonal(mu), np.diag(inv(dense)),
+                                   rtol=1e-9)
