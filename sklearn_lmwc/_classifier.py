@@ -232,16 +232,15 @@ class LMWCClassifier(ClassifierMixin, BaseLMWC):
 
     def _class_weighted(self, y, sample_weight):
         """``sample_weight`` (None: ones) times each row's class weight
-        (``class_weight``), computed on the whole of the validated y; None for
-        ``class_weight=None`` without sample weights."""
+        (``class_weight``), computed on the whole of the validated y; None without
+        sample weights when every class weighs 1 (``class_weight=None``, or
+        ``"balanced"`` on balanced classes)."""
         if self.class_weight is None:
             return sample_weight
         if y.ndim == 1:
-            if isinstance(self.class_weight, list):
-                raise ValueError("class_weight as a list (one dict per label) is for "
-                                 "multilabel y; for one label per sample give a dict "
-                                 "or 'balanced'.")
-            columns, class_weights = [y], [self.class_weight]
+            classes, inverse, counts = np.unique(y, return_inverse=True,
+                                                 return_counts=True)
+            rows = self._weights_of_classes(classes, counts)[inverse]
         else:
             if isinstance(self.class_weight, dict):
                 raise ValueError("For multilabel y, class_weight is a list of one dict "
@@ -250,15 +249,16 @@ class LMWCClassifier(ClassifierMixin, BaseLMWC):
             if isinstance(self.class_weight, list) and len(self.class_weight) != y.shape[1]:
                 raise ValueError(f"class_weight has {len(self.class_weight)} dicts for "
                                  f"{y.shape[1]} labels: give one per label.")
-            columns = list(y.T)
             class_weights = (self.class_weight if isinstance(self.class_weight, list)
                              else [self.class_weight] * y.shape[1])
-        rows = np.ones(y.shape[0])
-        for k, (column, class_weight) in enumerate(zip(columns, class_weights)):
-            classes, inverse, counts = np.unique(column, return_inverse=True,
-                                                 return_counts=True)
-            where = "" if y.ndim == 1 else f" (label {k})"
-            rows *= self._class_weights(class_weight, classes, counts, where)[inverse]
+            rows = np.ones(y.shape[0])
+            for k, (column, class_weight) in enumerate(zip(y.T, class_weights)):
+                classes, inverse, counts = np.unique(column, return_inverse=True,
+                                                     return_counts=True)
+                rows *= self._class_weights(class_weight, classes, counts,
+                                            f" (label {k})", labels=(0, 1))[inverse]
+        if sample_weight is None and np.all(rows == 1.0):
+            return None  # no weights (balanced classes): the unweighted fit, bit for bit
         if sample_weight is not None:
             rows *= sample_weight
         if not rows.sum() > 0:
@@ -266,16 +266,27 @@ class LMWCClassifier(ClassifierMixin, BaseLMWC):
                              "of 0.")
         return rows
 
+    def _weights_of_classes(self, classes, counts):
+        """For one label per sample: the weight of each class (``classes`` sorted, with
+        their numbers of rows ``counts``). The Dask classifier's too."""
+        if isinstance(self.class_weight, list):
+            raise ValueError("class_weight as a list (one dict per label) is for "
+                             "multilabel y; for one label per sample give a dict or "
+                             "'balanced'.")
+        return self._class_weights(self.class_weight, classes, np.asarray(counts))
+
     @staticmethod
-    def _class_weights(class_weight, classes, counts, where=""):
+    def _class_weights(class_weight, classes, counts, where="", labels=()):
         """One weight per class of ``classes`` (sorted, each with its number of rows
-        ``counts``): ``compute_class_weight``'s, with a dict's labels checked."""
-        if isinstance(class_weight, str):  # "balanced", as compute_class_weight
+        ``counts``): ``compute_class_weight``'s, with a dict's labels checked (those of
+        ``classes``, and ``labels``: a multilabel column's 0 and 1)."""
+        if isinstance(class_weight, str) and class_weight == "balanced":
+            # compute_class_weight's
             return counts.sum() / (len(classes) * counts.astype(np.float64))
         if not isinstance(class_weight, dict):
             raise ValueError(f"class_weight{where} must be a dict or 'balanced', got "
                              f"{class_weight!r}.")
-        known = set(classes.tolist())
+        known = set(classes.tolist()) | set(labels)
         unknown = [label for label in class_weight if label not in known]
         if unknown:
             raise ValueError(f"class_weight{where} has labels that are not classes of "
