@@ -99,9 +99,11 @@ class LMWCClassifier(ClassifierMixin, BaseLMWC):
         Weights of the classes, as scikit-learn's classifiers take them: each
         sample's weight in the loss is its ``sample_weight`` (1 if not given)
         times its class's weight. None: every class weighs 1. ``"balanced"``:
-        ``n_samples / (n_classes * np.bincount(y))``, the counts of the rows of
-        each class in the y given to ``fit`` (not weighted by ``sample_weight``,
-        as in ``RandomForestClassifier`` and ``HistGradientBoostingClassifier``).
+        ``n_samples / (n_classes * np.bincount(y))`` over the y given to ``fit``,
+        the counts weighted by ``sample_weight`` when it is given (as
+        ``LogisticRegression``: ``compute_class_weight(..., sample_weight=...)``;
+        ``HistGradientBoostingClassifier`` and ``RandomForestClassifier`` count
+        rows), so that an integer sample weight stays that many copies of the row.
         A dict maps class labels to weights (a class not in it weighs 1); a label
         that is not among y's classes raises a ValueError. Multilabel y: a list of
         one dict per label, each mapping 0 and 1 to weights, or ``"balanced"``
@@ -238,8 +240,8 @@ class LMWCClassifier(ClassifierMixin, BaseLMWC):
         if self.class_weight is None:
             return sample_weight
         if y.ndim == 1:
-            classes, inverse, counts = np.unique(y, return_inverse=True,
-                                                 return_counts=True)
+            classes, inverse = np.unique(y, return_inverse=True)
+            counts = np.bincount(inverse, weights=sample_weight, minlength=len(classes))
             rows = self._weights_of_classes(classes, counts)[inverse]
         else:
             if isinstance(self.class_weight, dict):
@@ -253,8 +255,9 @@ class LMWCClassifier(ClassifierMixin, BaseLMWC):
                              else [self.class_weight] * y.shape[1])
             rows = np.ones(y.shape[0])
             for k, (column, class_weight) in enumerate(zip(y.T, class_weights)):
-                classes, inverse, counts = np.unique(column, return_inverse=True,
-                                                     return_counts=True)
+                classes, inverse = np.unique(column, return_inverse=True)
+                counts = np.bincount(inverse, weights=sample_weight,
+                                     minlength=len(classes))
                 rows *= self._class_weights(class_weight, classes, counts,
                                             f" (label {k})", labels=(0, 1))[inverse]
         if sample_weight is None and np.all(rows == 1.0):
@@ -267,8 +270,9 @@ class LMWCClassifier(ClassifierMixin, BaseLMWC):
         return rows
 
     def _weights_of_classes(self, classes, counts):
-        """For one label per sample: the weight of each class (``classes`` sorted, with
-        their numbers of rows ``counts``). The Dask classifier's too."""
+        """For one label per sample: the weight of each class (``classes`` sorted,
+        ``counts`` their summed sample weights, or numbers of rows). The Dask
+        classifier's too."""
         if isinstance(self.class_weight, list):
             raise ValueError("class_weight as a list (one dict per label) is for "
                              "multilabel y; for one label per sample give a dict or "
@@ -277,12 +281,15 @@ class LMWCClassifier(ClassifierMixin, BaseLMWC):
 
     @staticmethod
     def _class_weights(class_weight, classes, counts, where="", labels=()):
-        """One weight per class of ``classes`` (sorted, each with its number of rows
-        ``counts``): ``compute_class_weight``'s, with a dict's labels checked (those of
-        ``classes``, and ``labels``: a multilabel column's 0 and 1)."""
+        """One weight per class of ``classes`` (sorted, ``counts`` their summed sample
+        weights): ``compute_class_weight``'s with ``sample_weight``, a dict's labels
+        checked (those of ``classes``, and ``labels``: a multilabel column's 0 and 1)."""
         if isinstance(class_weight, str) and class_weight == "balanced":
-            # compute_class_weight's
-            return counts.sum() / (len(classes) * counts.astype(np.float64))
+            # compute_class_weight's; a class of zero summed weight has no row that
+            # its weight could multiply
+            with np.errstate(divide="ignore"):
+                weights = counts.sum() / (len(classes) * counts.astype(np.float64))
+            return np.where(counts > 0, weights, 0.0)
         if not isinstance(class_weight, dict):
             raise ValueError(f"class_weight{where} must be a dict or 'balanced', got "
                              f"{class_weight!r}.")

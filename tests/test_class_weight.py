@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 from sklearn.utils._param_validation import InvalidParameterError
-from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.class_weight import compute_class_weight, compute_sample_weight
 from sklearn.utils.estimator_checks import check_estimator
 
 from sklearn_lmwc import LMWCClassifier
@@ -104,7 +104,10 @@ def test_class_weight_is_the_sample_weight_it_stands_for(config, class_weight):
     X, y, rng = _data(80)
     sw = rng.uniform(0.5, 2.0, len(y))
     params = _bayes(**CONFIGS[config])
-    expected = sw * compute_sample_weight(class_weight, y)
+    classes, inverse = np.unique(y, return_inverse=True)
+    # "balanced" counts the classes' rows by their sample weights, as LogisticRegression
+    expected = sw * compute_class_weight(class_weight, classes=classes, y=y,
+                                         sample_weight=sw)[inverse]
     weighted = LMWCClassifier(class_weight=class_weight, **params).fit(X, y, sample_weight=sw)
     plain = LMWCClassifier(**params).fit(X, y, sample_weight=expected)
     _assert_identical(weighted, plain, X)
@@ -184,6 +187,38 @@ def test_integer_class_weight_is_repeated_rows(classes, loss, committee_size):
     np.testing.assert_array_equal(weighted.predict(X), repeated.predict(X))
 
 
+@pytest.mark.parametrize("loss", ["log_loss", "squared_error"])
+def test_balanced_with_integer_sample_weights_is_repeated_rows(loss):
+    # "balanced" counts each class by its summed sample weights: repeated rows count the
+    # same, so the weights of both fits are the same and so are the fits
+    X, y, rng = _data(60, classes=3)
+    sw = rng.randint(1, 4, len(y))
+    params = _bayes(loss=loss, committee_size=2)
+    weighted = LMWCClassifier(class_weight="balanced", **params).fit(X, y, sample_weight=sw)
+    repeated = LMWCClassifier(class_weight="balanced", **params).fit(
+        np.repeat(X, sw, axis=0), np.repeat(y, sw))
+    assert weighted.log_evidence_ == pytest.approx(repeated.log_evidence_, rel=1e-6)
+    np.testing.assert_allclose(weighted.alpha_, repeated.alpha_, rtol=1e-6)
+    np.testing.assert_allclose(weighted.n_effective_params_, repeated.n_effective_params_,
+                               rtol=1e-6, atol=1e-9)
+    for a, b in zip(_numbers(weighted, X), _numbers(repeated, X)):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-9)
+
+
+def test_balanced_with_a_class_of_zero_summed_weight():
+    # its weight would be n / (K * 0): 0 instead (it has no row of positive weight), and
+    # the other class's is n / (2 n) = 1/2
+    X, y, _ = _data(60)
+    sw = np.where(y == 1, 0.0, 1.0)
+    params = _bayes(max_iter=5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        weighted = LMWCClassifier(class_weight="balanced", **params).fit(X, y,
+                                                                         sample_weight=sw)
+    plain = LMWCClassifier(**params).fit(X, y, sample_weight=0.5 * sw)
+    _assert_identical(weighted, plain, X)
+
+
 @pytest.mark.parametrize("solver", ["scipy", "ebp", "adam"])
 def test_integer_class_weight_is_repeated_rows_other_solvers(solver):
     # fixed alpha; "adam" on the full batch (a mini-batch of repeated rows is another
@@ -214,10 +249,6 @@ def test_balanced_on_balanced_classes_changes_nothing(classes, loss):
     # every weight is 1: no weights at all, the unweighted fit bit for bit
     _assert_identical(LMWCClassifier(class_weight="balanced", **params).fit(X, y),
                       LMWCClassifier(**params).fit(X, y), X)
-    # with sample weights, the same weights: the same fit
-    sw = rng.uniform(0.5, 2.0, len(y))
-    _assert_identical(LMWCClassifier(class_weight="balanced", **params).fit(X, y, sw),
-                      LMWCClassifier(**params).fit(X, y, sw), X)
 
 
 # ---- parameter validation and errors ----------------------------------------------------
