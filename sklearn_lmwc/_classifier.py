@@ -1,5 +1,7 @@
 """LMWCClassifier."""
 
+from numbers import Real
+
 import numpy as np
 from scipy.special import expit, log_expit, log_softmax, logsumexp, softmax
 from sklearn.base import ClassifierMixin, _fit_context
@@ -89,7 +91,32 @@ class LMWCClassifier(ClassifierMixin, BaseLMWC):
         posterior (see ``laplace_posteriors_``) the logits are used as they are.
         None: the logits of the fitted weights (the plug-in estimate). The
         default was chosen on ``benchmarks/uncertainty.py`` (the benchmarks
-        page).
+        page). It acts at prediction time: ``set_params(moderation=...)`` on a
+        fitted model changes its probabilities without refitting (every other
+        parameter acts at fit time only).
+
+    class_weight : dict, list of dict, "balanced" or None, default=None
+        Weights of the classes, as scikit-learn's classifiers take them: each
+        sample's weight in the loss is its ``sample_weight`` (1 if not given)
+        times its class's weight. None: every class weighs 1. ``"balanced"``:
+        ``n_samples / (n_classes * np.bincount(y))`` over the y given to ``fit``,
+        the counts weighted by ``sample_weight`` when it is given (as
+        ``LogisticRegression``: ``compute_class_weight(..., sample_weight=...)``;
+        ``HistGradientBoostingClassifier`` and ``RandomForestClassifier`` count
+        rows), so that an integer sample weight stays that many copies of the row.
+        A dict maps class labels to weights (a class not in it weighs 1); a label
+        that is not among y's classes raises a ValueError. Multilabel y: a list of
+        one dict per label, each mapping 0 and 1 to weights, or ``"balanced"``
+        (per label, the weights of a row multiplied), as for
+        ``RandomForestClassifier``. The weights are computed once, on the whole of
+        y, before anything else sees the data: they weigh the loss for every
+        ``loss`` and ``solver``, the validation score of ``early_stopping`` (the
+        held-out rows keep their weights), the evidence, its ``alpha_`` and
+        ``log_evidence_`` and so the ranking of the trials and the committee. An
+        integer weight is that many copies of the class's rows (user guide,
+        "Imbalanced classes"): the probabilities are those of the reweighted
+        problem, whose prior over the classes is reweighted too, not calibrated
+        to the class frequencies of the data.
 
     Attributes
     ----------
@@ -131,6 +158,7 @@ class LMWCClassifier(ClassifierMixin, BaseLMWC):
         **BaseLMWC._parameter_constraints,
         "loss": [StrOptions({"log_loss", "squared_error"})],
         "moderation": [StrOptions({"probit"}), None],
+        "class_weight": [dict, list, StrOptions({"balanced"}), None],
     }
 
     def __init__(self, hidden_layer_sizes=(10,), topology="bmlp", activation="tanh", gain=1.0,
@@ -145,7 +173,7 @@ class LMWCClassifier(ClassifierMixin, BaseLMWC):
                  committee_size="auto", early_stopping=False,
                  validation_fraction=0.1, n_iter_no_change=10, n_jobs=None,
                  random_state=None, verbose=0, warm_start=False, loss="log_loss",
-                 moderation=None):
+                 moderation=None, class_weight=None):
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes, topology=topology, activation=activation,
             gain=gain, solver=solver, compression=compression, trigger=trigger, beta=beta,
@@ -163,6 +191,7 @@ class LMWCClassifier(ClassifierMixin, BaseLMWC):
             warm_start=warm_start)
         self.loss = loss
         self.moderation = moderation
+        self.class_weight = class_weight
 
     # ---- BaseLMWC hooks ------------------------------------------------------------
     def _layout_facts(self):
@@ -199,6 +228,84 @@ class LMWCClassifier(ClassifierMixin, BaseLMWC):
         Y = self._label_binarizer.transform(y).astype(np.float64)
         return 2.0 * Y - 1.0 if self.loss == "squared_error" else Y
 
+    def _prepare_data(self, X, y, sample_weight, reset):
+        X, y, Y, sample_weight = super()._prepare_data(X, y, sample_weight, reset)
+        return X, y, Y, self._class_weighted(y, sample_weight)
+
+    def _class_weighted(self, y, sample_weight):
+        """``sample_weight`` (None: ones) times each row's class weight
+        (``class_weight``), computed on the whole of the validated y; None without
+        sample weights when every class weighs 1 (``class_weight=None``, or
+        ``"balanced"`` on balanced classes)."""
+        if self.class_weight is None:
+            return sample_weight
+        if y.ndim == 1:
+            classes, inverse = np.unique(y, return_inverse=True)
+            counts = np.bincount(inverse, weights=sample_weight, minlength=len(classes))
+            rows = self._weights_of_classes(classes, counts)[inverse]
+        else:
+            if isinstance(self.class_weight, dict):
+                raise ValueError("For multilabel y, class_weight is a list of one dict "
+                                 "per label (mapping 0 and 1 to weights) or "
+                                 "'balanced', got a dict.")
+            if isinstance(self.class_weight, list) and len(self.class_weight) != y.shape[1]:
+                raise ValueError(f"class_weight has {len(self.class_weight)} dicts for "
+                                 f"{y.shape[1]} labels: give one per label.")
+            class_weights = (self.class_weight if isinstance(self.class_weight, list)
+                             else [self.class_weight] * y.shape[1])
+            rows = np.ones(y.shape[0])
+            for k, (column, class_weight) in enumerate(zip(y.T, class_weights)):
+                classes, inverse = np.unique(column, return_inverse=True)
+                counts = np.bincount(inverse, weights=sample_weight,
+                                     minlength=len(classes))
+                rows *= self._class_weights(class_weight, classes, counts,
+                                            f" (label {k})", labels=(0, 1))[inverse]
+        if sample_weight is None and np.all(rows == 1.0):
+            return None  # no weights (balanced classes): the unweighted fit, bit for bit
+        if sample_weight is not None:
+            rows *= sample_weight
+        if not rows.sum() > 0:
+            raise ValueError("class_weight and sample_weight give every sample a weight "
+                             "of 0.")
+        return rows
+
+    def _weights_of_classes(self, classes, counts):
+        """For one label per sample: the weight of each class (``classes`` sorted,
+        ``counts`` their summed sample weights, or numbers of rows). The Dask
+        classifier's too."""
+        if isinstance(self.class_weight, list):
+            raise ValueError("class_weight as a list (one dict per label) is for "
+                             "multilabel y; for one label per sample give a dict or "
+                             "'balanced'.")
+        return self._class_weights(self.class_weight, classes, np.asarray(counts))
+
+    @staticmethod
+    def _class_weights(class_weight, classes, counts, where="", labels=()):
+        """One weight per class of ``classes`` (sorted, ``counts`` their summed sample
+        weights): ``compute_class_weight``'s with ``sample_weight``, a dict's labels
+        checked (those of ``classes``, and ``labels``: a multilabel column's 0 and 1)."""
+        if isinstance(class_weight, str) and class_weight == "balanced":
+            # compute_class_weight's; a class of zero summed weight has no row that
+            # its weight could multiply
+            with np.errstate(divide="ignore"):
+                weights = counts.sum() / (len(classes) * counts.astype(np.float64))
+            return np.where(counts > 0, weights, 0.0)
+        if not isinstance(class_weight, dict):
+            raise ValueError(f"class_weight{where} must be a dict or 'balanced', got "
+                             f"{class_weight!r}.")
+        known = set(classes.tolist()) | set(labels)
+        unknown = [label for label in class_weight if label not in known]
+        if unknown:
+            raise ValueError(f"class_weight{where} has labels that are not classes of "
+                             f"y: {unknown}; y's classes are {classes.tolist()}.")
+        for label, weight in class_weight.items():
+            if (isinstance(weight, bool) or not isinstance(weight, Real)
+                    or not (np.isfinite(weight) and weight >= 0)):
+                raise ValueError(f"class_weight{where} must map labels to finite "
+                                 f"non-negative numbers, got {weight!r} for {label!r}.")
+        return np.array([class_weight.get(c, 1.0) for c in classes.tolist()],
+                        dtype=np.float64)
+
     def _multiclass(self):
         return self._label_binarizer.y_type_ == "multiclass"
 
@@ -210,7 +317,7 @@ class LMWCClassifier(ClassifierMixin, BaseLMWC):
         probabilities (so that ``predict_proba`` is their average, and ``predict``
         and ``decision_function`` agree with it); with squared error, the mean of the
         +-1 estimates."""
-        if self.loss == "squared_error":
+        if self.out_activation_ == "identity":  # the fitted state, not self.loss
             return np.mean(outputs, axis=0)
         Z, log_k = np.stack(outputs), np.log(len(outputs))
         if self._multiclass():  # log of the mean probability: softmax gives it back
@@ -250,7 +357,8 @@ class LMWCClassifier(ClassifierMixin, BaseLMWC):
         y : array-like of shape (n_samples,) or (n_samples, n_labels)
             Class labels, or a 2-D indicator matrix for multilabel classification.
         sample_weight : array-like of shape (n_samples,), default=None
-            Weights of the samples in the loss.
+            Weights of the samples in the loss, multiplied by their classes'
+            weights (``class_weight``).
 
         Returns
         -------
@@ -263,11 +371,13 @@ class LMWCClassifier(ClassifierMixin, BaseLMWC):
             self.out_activation_ = "softmax" if self._multiclass() else "logistic"
         return self
 
+    # predictions read the fitted state (out_activation_), never self.loss, which
+    # set_params can change after fit
     def _shift_invariant(self):
-        return self.loss == "log_loss" and self._multiclass()
+        return self.out_activation_ == "softmax"
 
     def _moderating(self):
-        return (self.moderation is not None and self.loss == "log_loss"
+        return (self.moderation is not None and self.out_activation_ != "identity"
                 and self._has_posterior())
 
     def _forward(self, X):
@@ -347,9 +457,9 @@ class LMWCClassifier(ClassifierMixin, BaseLMWC):
         Z = self._forward(X)
         limit = 1e-8 * np.finfo(Z.dtype).max
         Z = np.clip(Z, -limit, limit)
-        if self.loss == "squared_error":
+        if self.out_activation_ == "identity":  # loss="squared_error"'s +-1 outputs
             return _pm1_proba(Z, self._multilabel())
-        if self._multiclass():
+        if self.out_activation_ == "softmax":
             return softmax(Z, axis=1)
         if self._multilabel():
             return expit(Z)

@@ -320,13 +320,14 @@ def test_loss_parameter_validated():
         LMWCClassifier(loss="hinge").fit(X, y)
 
 
-def test_parameters_are_the_regressors_plus_loss_and_moderation():
+def test_parameters_are_the_regressors_plus_loss_moderation_and_class_weight():
     # the signature repeats BaseLMWC's (scikit-learn needs explicit keywords): keep in step
     from sklearn_lmwc import LMWCRegressor
 
     classifier = LMWCClassifier().get_params()
     assert classifier.pop("loss") == "log_loss"
-    classifier.pop("moderation")
+    assert classifier.pop("moderation") is None
+    assert classifier.pop("class_weight") is None
     assert classifier == LMWCRegressor().get_params()
     assert set(LMWCClassifier._parameter_constraints) == set(LMWCClassifier().get_params())
 
