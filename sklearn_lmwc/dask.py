@@ -448,6 +448,25 @@ class DaskLMWCClassifier(_DaskEstimator, LMWCClassifier):
     _parameter_constraints = {**LMWCClassifier._parameter_constraints,
                               "client": "no_validation"}
 
+    def _prepare_data(self, X, y, sample_weight, reset):
+        X, y, Y, sample_weight = super()._prepare_data(X, y, sample_weight, reset)
+        if self.class_weight is None:
+            return X, y, Y, sample_weight
+        # class_weight as sample weights, as LMWCClassifier._class_weighted, by blocks
+        (classes,) = self._compute(da.unique(y))
+        codes = y.map_blocks(_lookup, classes, np.arange(len(classes)), dtype=np.intp)
+        (counts,) = self._compute(da.bincount(codes, weights=sample_weight,
+                                              minlength=len(classes)))
+        weights = self._weights_of_classes(classes, counts)
+        if sample_weight is None and np.all(weights == 1.0):
+            return X, y, Y, None  # balanced classes: the unweighted fit
+        rows = y.map_blocks(_lookup, classes, weights, dtype=np.float64)
+        sample_weight = rows if sample_weight is None else sample_weight * rows
+        if not self._compute(sample_weight.sum())[0] > 0:
+            raise ValueError("class_weight and sample_weight give every sample a weight "
+                             "of 0.")
+        return X, y, Y, sample_weight
+
 
     def _encode_targets(self, y, sample_weight, reset):
         if y.ndim != 1:

@@ -320,22 +320,12 @@ def test_onnx_export_of_a_class_weighted_fit(classes, loss):
 
 
 # ---- Dask ------------------------------------------------------------------------------
-def _dask_class_weight_applied():
-    """Whether sklearn_lmwc.dask's classifier applies class_weight (it needs its own
-    _prepare_data to: its data preparation does not call LMWCClassifier's)."""
-    from sklearn_lmwc.dask import DaskLMWCClassifier
-    return "_prepare_data" in vars(DaskLMWCClassifier)
-
-
 @pytest.mark.parametrize("class_weight", [{0: 1.0, 1: 3.0}, "balanced"],
                          ids=["dict", "balanced"])
 def test_dask_classifier_class_weight(class_weight):
     da = pytest.importorskip("dask.array")
     pytest.importorskip("distributed")
     from sklearn_lmwc.dask import DaskLMWCClassifier
-    if not _dask_class_weight_applied():
-        pytest.xfail("DaskLMWCClassifier does not apply class_weight yet: sklearn_lmwc/"
-                     "dask.py needs the _prepare_data of issue 28's report")
     X, y, rng = _data(120)
     sw = rng.uniform(0.5, 2.0, len(y))
     params = dict(hidden_layer_sizes=(3,), topology="mlp", max_iter=8, tol=None,
