@@ -1,11 +1,12 @@
 """A snapshot of fitted attributes over the estimators' main paths, for refactors.
 
-``python benchmarks/snapshot.py --write PATH`` (``PYTHONPATH=.`` from a checkout) fits every case below and stores each
-fitted attribute (arrays, lists, floats, ``init_results_``, the Laplace factors) and
-the predictions in one ``.npz``; ``--check PATH`` fits them again and compares with
-the file exactly (bit for bit; NaN equals NaN), prints what differs and exits 1 when
-anything does. A refactor that must not change any fit runs ``--check`` against a
-file written before it. Under a minute on one core.
+``python benchmarks/snapshot.py --write PATH`` (with ``PYTHONPATH=.`` in a checkout)
+fits every case below and stores each fitted attribute (arrays, lists, floats,
+``init_results_``, the Laplace factors) and the predictions in one ``.npz``;
+``--check PATH`` fits them again and compares with the file exactly (bit for bit;
+NaN equals NaN), prints what differs and exits 1 when anything does. A refactor
+that must not change any fit runs ``--check`` against a file written before it.
+Under a minute on one core.
 """
 
 import argparse

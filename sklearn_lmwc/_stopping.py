@@ -1,7 +1,8 @@
 """When a fit is done: the ``tol`` rule, early stopping, and what is recorded per iteration.
 
-The loop calls a ``Monitor`` after every iteration with that iteration's weights, mean
-loss and (from solvers that have one) damping; returning True ends the fit. Goal and
+The loop calls a ``Monitor`` after every iteration with that iteration's point
+(``_objective.Point``), mean loss, the policy's move from it and (from solvers that
+have one) damping; returning True ends the fit. Goal and
 exact fits are the loop's own business (``_loop.run_iterations``), which calls the
 monitor on the iteration that reaches the goal too: its records have one entry per
 iteration.
@@ -29,62 +30,60 @@ class Monitor:
         None disables the rule.
     n_iter_no_change : int
     saturation : callable or None
-        ``saturation(w)`` -> fraction of flat hidden activations, recorded per
-        iteration.
+        ``saturation(w, flat)`` -> fraction of flat hidden activations (``flat``, the
+        count a point carries, or None), recorded per iteration.
     validation : callable or None
-        ``validation(w)`` -> score (higher is better) on held-out data.
+        ``validation(w)`` -> score (higher is better) on held-out data; the point of
+        the best score is kept as ``best``.
     verbose : int
         2 and more: a line per iteration (loss, damping) and per policy event.
     label : str
         Put before every line printed (the trial's number when there are several).
     policy : object or None
         The compression policy, whose ``omega`` the event lines show.
-    state : callable or None
-        ``state()`` -> what the objective has learned at the weights of the current
-        call (the prior's state), kept with the best validation weights as
-        ``best_state``.
     gamma : callable or None
-        ``gamma()`` -> the effective number of parameters of the objective's prior at
-        the time of the call (NaN before its first estimate), recorded per iteration
-        in ``gamma_curve``.
+        ``gamma(prior)`` -> the effective number of parameters of the prior's state
+        ``prior`` (NaN before its first estimate), recorded per iteration in
+        ``gamma_curve``: of the state the run goes on with, the iteration's point's
+        or, after a policy event, the move's.
 
     Attributes
     ----------
     saturation_curve, mu_curve, gamma_curve, scores : list
-        One entry per call: ``saturation(w)``, the damping passed (None from a
-        solver without one), ``gamma()`` and ``validation(w)``; empty lists when
-        the callable is None (``mu_curve`` is always recorded).
+        One entry per call: the saturation, the damping passed (None from a solver
+        without one), gamma and the validation score; empty lists when the callable
+        is None (``mu_curve`` is always recorded).
+    best : Point or None
+        The point of the best validation score (None without validation).
     """
 
     def __init__(self, tol, n_iter_no_change, saturation=None, validation=None, verbose=0,
-                 label="", policy=None, state=None, gamma=None):
+                 label="", policy=None, gamma=None):
         self.tol, self.n_iter_no_change = tol, n_iter_no_change
         self.saturation = saturation
         self.validation = validation
         self.verbose, self.label, self.policy = verbose, label, policy
         self.best_metric = np.inf
         self.no_improvement = 0
-        self.state = state
-        self.scores, self.best_score, self.best_w, self.best_state = [], -np.inf, None, None
+        self.scores, self.best_score, self.best = [], -np.inf, None
         self.gamma = gamma
         self.saturation_curve, self.mu_curve, self.gamma_curve = [], [], []
 
-    def __call__(self, iteration, w, loss, event, mu=None):
+    def __call__(self, iteration, point, loss, move, mu=None):
         if self.verbose >= 2:
-            self._print_iteration(iteration, loss, event, mu)
+            self._print_iteration(iteration, loss, move is not None, mu)
         if self.saturation is not None:
-            self.saturation_curve.append(self.saturation(w))
+            self.saturation_curve.append(self.saturation(point.w, point.flat))
         self.mu_curve.append(mu)
         if self.gamma is not None:
-            self.gamma_curve.append(self.gamma())
+            self.gamma_curve.append(self.gamma(point.prior if move is None else move.prior))
         if self.validation is None:
             metric = loss
         else:
-            score = self.validation(w)
+            score = self.validation(point.w)
             self.scores.append(score)
             if score > self.best_score:
-                self.best_score, self.best_w = score, w.copy()
-                self.best_state = None if self.state is None else self.state()
+                self.best_score, self.best = score, point
             metric = -score
         if self.tol is None:
             return False

@@ -1,10 +1,10 @@
 """Independent training runs (``n_init``), in parallel with joblib, and the choice of one.
 
 Each trial builds its own objective from data passed as top-level arguments, so
-that joblib backends that scatter large arguments (dask) send X once, and so that
-state an objective learns during a run (the Bayesian alpha) never leaks from one
-trial into the next. Trials of a small network run together, one batch per joblib
-worker (``_batched``); the others one by one.
+that joblib backends that scatter large arguments (dask) send X once. What a run
+learns (the Bayesian alpha) travels in its points, never in the objective. Trials
+of a small network run together, one batch per joblib worker (``_batched``); the
+others one by one.
 """
 
 import time
@@ -15,12 +15,11 @@ from joblib import effective_n_jobs
 from sklearn.utils.parallel import Parallel, delayed
 from threadpoolctl import threadpool_limits
 
-from ._bayes import PriorState
 from ._batched import serve_together
 from ._compression import make_policy
 from ._init import initialize
 from ._loop import RunResult, serve
-from ._objective import Objective
+from ._objective import Objective, Point
 from ._predictive import Laplace, trials_keep_laplace
 from ._solve import blas_controller
 from ._solvers import SOLVERS
@@ -29,17 +28,17 @@ from ._stopping import Monitor
 
 @dataclass
 class Trial:
-    """What a training run leaves: the weights it returns, with the prior's state at
-    them, and the record of its path; no data and no objective, so that trials come
-    back from joblib's workers small (but for the posterior factor of predictive
-    distributions, when ``_predictive.trials_keep_laplace`` says it fits)."""
+    """What a training run leaves: the point it returns (its weights with the prior's
+    state at them) and the record of its path; no data and no objective, so that
+    trials come back from joblib's workers small (but for the posterior factor of
+    predictive distributions, when ``_predictive.trials_keep_laplace`` says it
+    fits)."""
 
     number: int  # 1-based, in the order of the seeds
     result: RunResult  # the run as it ended
-    w: np.ndarray  # the weights returned: the run's, or early stopping's best
-    value: float  # the objective at w
-    prior: PriorState  # alpha (and gamma) of the objective at w
-    log_evidence: float | None  # at w, with alpha="bayes"
+    # the point returned: the run's, or early stopping's best, with gamma computed there
+    point: Point
+    log_evidence: float | None  # at the point, with alpha="bayes"
     laplace: Laplace | None  # at w, when the trials keep it (else None)
     saturation_curve: list
     validation_scores: list
@@ -49,6 +48,11 @@ class Trial:
     # with alpha="bayes", the prior's total gamma
     mu_curve: list | None = None
     gamma_curve: list | None = None
+
+    # the point's parts, as a committee member's weights and prior are read
+    w = property(lambda self: self.point.w)
+    value = property(lambda self: self.point.value)
+    prior = property(lambda self: self.point.prior)
 
     def summary(self, loss):
         result = self.result
@@ -140,10 +144,10 @@ class _Run:
     def begin(self):
         params, network, rng = self.params, self.network, self.rng
         solver = run_solver(params)
-        value = self.objective.start(self.w, self.alpha0)
+        self.start = self.objective.start(self.w, self.alpha0)
         self.policy = make_policy(
-            params["compression"], params["trigger"], objective=self.objective, w=self.w,
-            value=value,
+            params["compression"], params["trigger"], objective=self.objective,
+            start=self.start,
             draw=lambda: initialize(network, params["init"], rng), beta=params["beta"],
             interval=params["interval"], omega=params["omega"], rho=params["rho"],
             statistic=params["net_statistic"], window=solver.stall_window)
@@ -151,32 +155,28 @@ class _Run:
         self.monitor = Monitor(params["tol"], params["n_iter_no_change"],
                                self.objective.saturation, self.validation,
                                params["verbose"], self.label, self.policy,
-                               self.objective.state,
-                               gamma=(lambda: total_gamma(self.objective))
-                               if params["alpha"] == "bayes" else None)
+                               gamma=total_gamma if params["alpha"] == "bayes" else None)
         self.options = dict(solver.options(params, rng),
                             max_iter=params["max_iter"], goal=params["goal"],
-                            # the run begins from start's value, not a pass of its own
-                            callback=self.monitor, value=value)
+                            callback=self.monitor)
 
     def generator(self):
-        return run_solver(self.params).run(self.objective, self.w, self.policy,
+        return run_solver(self.params).run(self.objective, self.start, self.policy,
                                            **self.options)
 
     def finish(self, result, seconds):
-        """The ``Trial``: the run's weights, or with early stopping those of the best
-        validation score, with the objective's state at them (the policy restores
-        the state of the weights it returns)."""
+        """The ``Trial``: the run's point, or with early stopping that of the best
+        validation score (its value again, from a pass of its own)."""
         objective, monitor = self.objective, self.monitor
-        w, value = result.w, result.value
-        if self.validation is not None and monitor.best_w is not None:
-            objective.restore(monitor.best_state)
-            w, value = monitor.best_w, objective.value(monitor.best_w)
-        posterior = objective.posterior(
-            w, value, laplace=trials_keep_laplace(self.network, self.params["n_init"]))
+        point = result.point
+        if self.validation is not None and monitor.best is not None:
+            point = objective.points([monitor.best.w], monitor.best.prior)[0]
+        state, evidence, laplace = objective.posterior(
+            point, laplace=trials_keep_laplace(self.network, self.params["n_init"]))
         # a solver without a damping of its own (scipy's) reports None
         mu_curve = None if None in monitor.mu_curve else monitor.mu_curve
-        trial = Trial(self.number, result, w, value, *posterior,
+        trial = Trial(self.number, result, Point(point.w, point.value, state), evidence,
+                      laplace,
                       monitor.saturation_curve, monitor.scores, monitor.best_score, seconds,
                       mu_curve, monitor.gamma_curve if monitor.gamma is not None else None)
         if self.params["verbose"] and self.label:  # the estimator prints a lone trial's
@@ -184,11 +184,10 @@ class _Run:
         return trial
 
 
-def total_gamma(objective):
-    """The effective number of parameters of the objective's prior now (summed over
+def total_gamma(prior):
+    """The effective number of parameters of the prior's state ``prior`` (summed over
     its groups of weights), NaN before its first estimate: a float per iteration."""
-    gamma = objective.state().gamma
-    return np.nan if gamma is None else float(np.sum(gamma))
+    return np.nan if prior.gamma is None else float(np.sum(prior.gamma))
 
 
 def run_trials(params, objective, network, loss, X, Y, sample_weight, w0, seeds, validation,
