@@ -19,15 +19,17 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from ._activations import ACTIVATIONS
+from ._costs import plan
 from ._init import INITS
 from ._layout import describe
 from ._network import NET_STATISTICS, TOPOLOGIES, Network
 from ._loop import INTERRUPTED, MAX_ITER
 from ._objective import Objective
+from ._options import fit_options
 from . import _predictive
 from ._predictive import laplace_posteriors, output_moments
 from ._solvers import SOLVERS
-from ._trials import init_results, ranked_trials, run_solver, run_trials
+from ._trials import Setting, init_results, ranked_trials, run_trials, served_together
 
 # a feature whose root mean square exceeds this is taken as unscaled
 _UNSCALED = 10.0
@@ -35,9 +37,6 @@ _UNSCALED = 10.0
 _DTYPES = (np.float64, np.float32)
 # rows predicted at once: a sparse X is densified one such chunk at a time
 _PREDICT_ROWS = 4096
-# the trials of n_init="auto" with a Bayesian penalty on a small network (all of them
-# in the committee): chosen on the real-data benchmark (docs, benchmarks page)
-_AUTO_TRIALS = 5
 
 _PARAMETERS_DOC = """\
 hidden_layer_sizes : array-like of int, default=(10,)
@@ -747,20 +746,27 @@ class BaseLMWC(BaseEstimator):
         loss = self._make_loss()
         make_objective = self._objective_factory()
         params = self._trial_params()
-        objective = make_objective(network, loss, X, Y, sample_weight, params["alpha"],
-                                   weight_groups=params["weight_groups"])
-        self._resolve_trials(params, objective)
-        check = run_solver(params).check
-        if check is not None:
-            check(objective)
-        seeds = rng.randint(np.iinfo(np.int32).max, size=1 if resume else params["n_init"])
+        # the facts the options depend on, from the cost model and the network
+        costs = plan(network, X.shape[0])
+        options = fit_options(params, costs.small())
+        n_trials = 1 if resume else options.trials.n_init
+        # the fit's objective: the problem the solver checks, and the units of the
+        # stored results (loss_, the evidence's offset, posteriors, saturation)
+        objective = make_objective(network, loss, X, Y, sample_weight, options.prior.alpha,
+                                   weight_groups=options.prior.weight_groups)
+        solver = SOLVERS[options.solver.name]
+        if solver.check is not None:
+            solver.check(objective)
+        seeds = rng.randint(np.iinfo(np.int32).max, size=n_trials)
         w0 = network.pack(self.coefs_, self.intercepts_) if resume else None
         start = time.perf_counter()
         # a warm start goes on from the fitted alpha(s), unless the groups changed
-        alpha0 = self.alpha_ if resume and np.size(self.alpha_) == objective.prior.n_groups \
-            else None
-        trials = run_trials(params, objective, network, loss, X, Y, sample_weight, w0,
-                            seeds, validation, make_objective, alpha0)
+        groups = self.weight_groups
+        n_groups = 1 if groups == "single" else len(network.weight_groups(groups)[1])
+        alpha0 = self.alpha_ if resume and np.size(self.alpha_) == n_groups else None
+        setting = Setting(options, network, loss, make_objective, validation, w0, alpha0)
+        together = served_together(solver, objective.stackable, costs, n_trials)
+        trials = run_trials(setting, X, Y, sample_weight, seeds, together)
         ranked = ranked_trials(trials, self.early_stopping)
         trial = ranked[0]
         if self.verbose:
@@ -769,8 +775,8 @@ class BaseLMWC(BaseEstimator):
                   f"{time.perf_counter() - start:.2f} s in all", flush=True)
         # never store a model that cannot predict: the best trial must, and a
         # committee keeps only the members that can
-        committee = [member for member in ranked[:params["committee_size"]]
-                     if self._can_predict(network, member, X, objective.plan.chunk)]
+        committee = [member for member in ranked[:options.trials.committee_size]
+                     if self._can_predict(network, member, X, costs.chunk)]
         if not committee or committee[0] is not trial:
             raise ValueError(
                 "Training failed: the network's outputs on the training inputs overflow "
@@ -779,7 +785,7 @@ class BaseLMWC(BaseEstimator):
         # trials missing: an interrupt stopped them before their first iteration
         self._store(network, objective, committee, interrupted=len(trials) < len(seeds))
         self.laplace_posteriors_ = laplace_posteriors(objective, committee,
-                                                      params["n_init"])
+                                                      options.trials.n_init)
         # the evidence of the targets in their own units
         offset = self._log_evidence_offset(objective.weight_sum)
         self.log_evidence_ = None if trial.log_evidence is None else \
@@ -805,7 +811,7 @@ class BaseLMWC(BaseEstimator):
 
     def _trial_params(self):
         """The parameters the trials run with, ``alpha="auto"`` resolved (the trials'
-        ``"auto"``, which depend on the objective, by ``_resolve_trials``)."""
+        ``"auto"``, which depend on the problem's size, by ``_options.fit_options``)."""
         params = self.get_params()
         params["alpha"] = self._resolved_alpha()
         return params
@@ -817,21 +823,6 @@ class BaseLMWC(BaseEstimator):
         if self.alpha != "auto":
             return self.alpha
         return "bayes" if self.goal == 0 and SOLVERS[self.solver].bayes else 0.0
-
-    @staticmethod
-    def _resolve_trials(params, objective):
-        """``n_init`` and ``committee_size`` "auto" in ``params``: a committee of
-        ``_AUTO_TRIALS`` trials with a Bayesian penalty on a small problem (an
-        iteration's work below the bound under which trials run together: there five
-        cost little), else one trial."""
-        committee = params["alpha"] == "bayes" and objective.plan.small()
-        if params["n_init"] == "auto":
-            params["n_init"] = _AUTO_TRIALS if committee else 1
-        if params["committee_size"] == "auto":
-            params["committee_size"] = params["n_init"] if committee else 1
-        if params["committee_size"] > params["n_init"]:
-            raise ValueError(f"committee_size={params['committee_size']} needs as many "
-                             f"trials: n_init={params['n_init']}.")
 
     def _can_predict(self, network, trial, X, chunk):
         """Whether the trial's weights, its objective and its outputs on X are finite."""
@@ -914,7 +905,7 @@ class BaseLMWC(BaseEstimator):
         self.n_compressions_ = result.n_events
         self.converged_ = result.converged
         self.alpha_, self.n_effective_params_ = trial.prior
-        groups = objective.prior.groups is not None
+        groups = self.weight_groups != "single"
         self.alpha_groups_ = network.weight_groups(self.weight_groups)[1] if groups else None
         self.input_relevance_ = (self.n_effective_params_[:network.n_inputs]
                                  if self.weight_groups == "ard" else None)

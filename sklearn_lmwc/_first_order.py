@@ -207,22 +207,24 @@ def first_order_run(objective, start, policy, *, rule, schedule, batch_size=None
                                       goal=goal, callback=report))
 
 
-def _rule(name, params):
+def _rule(name, first_order):
+    f = first_order
     if name == "adam":
-        return Adam(params["beta_1"], params["beta_2"], params["epsilon"])
+        return Adam(f.beta_1, f.beta_2, f.epsilon)
     if name == "rmsprop":
-        return RMSprop(params["beta_2"], params["epsilon"])
-    return Momentum(params["momentum"], name == "sgd" and params["nesterovs_momentum"])
+        return RMSprop(f.beta_2, f.epsilon)
+    return Momentum(f.momentum, name == "sgd" and f.nesterovs_momentum)
 
 
-def run_options(name, params, rng):
-    """``first_order_run``'s keyword arguments for the solver ``name`` from the
-    estimator's parameters; ``rng``, the run's RandomState (its shuffles)."""
+def run_options(name, options, rng):
+    """``first_order_run``'s keyword arguments for the solver ``name`` from the fit's
+    options (``_options.FitOptions``: its ``first_order`` settings, and the tol rule
+    the adaptive schedule shares); ``rng``, the run's RandomState (its shuffles)."""
     ebp = name == "ebp"  # the authors': full batch, summed gradient
+    f, stopping = options.solver.first_order, options.stopping
     return dict(
-        rule=_rule(name, params),
-        schedule=Schedule(params["learning_rate"], params["learning_rate_init"],
-                          params["power_t"], params["decay_rate"], params["decay_steps"],
-                          params["tol"], params["n_iter_no_change"]),
-        batch_size=None if ebp else params["batch_size"], shuffle=params["shuffle"],
-        rng=rng, summed=ebp, max_grad_norm=params["max_grad_norm"])
+        rule=_rule(name, f),
+        schedule=Schedule(f.learning_rate, f.learning_rate_init, f.power_t, f.decay_rate,
+                          f.decay_steps, stopping.tol, stopping.n_iter_no_change),
+        batch_size=None if ebp else f.batch_size, shuffle=f.shuffle, rng=rng, summed=ebp,
+        max_grad_norm=f.max_grad_norm)

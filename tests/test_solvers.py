@@ -13,6 +13,7 @@ from sklearn_lmwc._loop import TERMINATION_MESSAGES, RunResult, serve
 from sklearn_lmwc._losses import SquaredError
 from sklearn_lmwc._network import Network
 from sklearn_lmwc._objective import Objective
+from sklearn_lmwc._options import fit_options
 from sklearn_lmwc._solvers import SOLVERS
 
 _CLASSIFIER_LOSSES = LMWCClassifier._parameter_constraints["loss"][0].options
@@ -33,8 +34,8 @@ def test_every_solver_runs_to_a_result_and_decreases_the_loss(name):
     start = objective.start(w0)
     # its own options from an estimator's parameters (a rate the first-order ones
     # descend at on these data)
-    params = LMWCRegressor(learning_rate_init=0.01).get_params()
-    options = SOLVERS[name].options(params, np.random.RandomState(0))
+    options = fit_options(LMWCRegressor(learning_rate_init=0.01)._trial_params(), True)
+    options = SOLVERS[name].options(options, np.random.RandomState(0))
     run = SOLVERS[name].run(objective, start, NoPolicy(), **options, max_iter=5,
                             goal=0.0, callback=None)
     assert inspect.isgenerator(run)
