@@ -1,4 +1,5 @@
-"""When a fit is done: the ``tol`` rule, early stopping, and what is recorded per iteration.
+"""When a fit is done: the ``tol`` rule, early stopping (its validation split and
+score), what is recorded per iteration, and the warning of a saturated fit.
 
 The loop calls a ``Monitor`` after every iteration with that iteration's point
 (``_objective.Point``), mean loss, the policy's move from it and (from solvers that
@@ -8,7 +9,13 @@ monitor on the iteration that reaches the goal too: its records have one entry p
 iteration.
 """
 
+import warnings
+
 import numpy as np
+from sklearn.model_selection import train_test_split
+
+# a feature whose root mean square exceeds this is taken as unscaled
+_UNSCALED = 10.0
 
 
 class Monitor:
@@ -101,3 +108,56 @@ class Monitor:
             omega = getattr(self.policy, "omega", None)
             what = "restart" if omega is None else f"compression, omega = {omega:.4g}"
             print(f"{self.label}  * {what}", flush=True)
+
+
+def split_validation(network, X, Y, sample_weight, fraction, rng, score, stratify=None):
+    """Early stopping's held-out set: ``(X, Y, sample_weight, validation)`` of the
+    training part, ``validation(w)`` the score (higher is better; ``score(outputs,
+    Y, sample_weight)``, the estimator's) of the network at w on the held-out
+    ``fraction`` of the rows (stratified by ``stratify`` when given); overflowing
+    outputs score worst, -inf."""
+    try:
+        parts = train_test_split(
+            X, Y, *([] if sample_weight is None else [sample_weight]),
+            test_size=fraction, random_state=rng, stratify=stratify)
+    except ValueError as error:  # name our parameters, not train_test_split's
+        raise ValueError("early_stopping cannot hold out validation_fraction="
+                         f"{fraction} of {X.shape[0]} samples: {error}") from error
+    X, X_val, Y, Y_val = parts[:4]
+    sample_weight, sw_val = (None, None) if sample_weight is None else parts[4:]
+    if X_val.shape[0] < 2:
+        raise ValueError("The validation set is too small; increase validation_fraction "
+                         "or set early_stopping=False.")
+    if sample_weight is not None and not (sample_weight.sum() > 0 and sw_val.sum() > 0):
+        raise ValueError("With early_stopping, the sample_weight of the training part "
+                         "and of the validation set must each have a positive sum; "
+                         "change random_state or validation_fraction, or set "
+                         "early_stopping=False.")
+
+    def validation(w):
+        with np.errstate(all="ignore"):  # overflowing outputs score worst, silently
+            outputs = network.forward(w, X_val)
+            if not np.all(np.isfinite(outputs)):
+                return -np.inf
+            value = score(outputs, Y_val, sw_val)
+        return value if np.isfinite(value) else -np.inf
+
+    return X, Y, sample_weight, validation
+
+
+def warn_if_saturated(scale, saturation):
+    """Warn when most hidden activations are on a flat spot and the inputs are far
+    from unit scale (``scale``: the largest root mean square of a feature): the
+    network can barely learn, and scaling the inputs is the usual cure.
+    ``saturation()`` gives the fraction of flat activations (a pass over the data,
+    made only for unscaled inputs)."""
+    if not scale > _UNSCALED:  # NaN-safe: overflowing squares count as unscaled
+        return
+    saturated = saturation()
+    if saturated > 0.5:
+        warnings.warn(
+            f"{saturated:.0%} of the hidden activations are saturated on the training "
+            f"data (|slope| below a tenth of its maximum), and the inputs look "
+            f"unscaled (root mean square of a feature up to {scale:.3g}): the "
+            "network learns little there. Scale the inputs, for example with "
+            "sklearn.preprocessing.StandardScaler in a Pipeline.", UserWarning)

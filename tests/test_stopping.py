@@ -315,3 +315,38 @@ def test_no_gamma_callable_records_nothing():
     monitor = Monitor(None, 1)
     _run(monitor, np.ones(5))
     assert monitor.gamma_curve == [] and monitor.mu_curve == [None] * 5
+
+
+# ---- the validation split and the saturation warning ---------------------------------
+
+
+def test_warn_if_saturated_asks_for_the_saturation_only_of_unscaled_inputs():
+    import warnings
+
+    from sklearn_lmwc._stopping import _UNSCALED, warn_if_saturated
+
+    def never():
+        raise AssertionError("a pass over the data for scaled inputs")
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warn_if_saturated(_UNSCALED, never)  # at the bound: scaled
+        warn_if_saturated(2 * _UNSCALED, lambda: 0.5)  # half saturated: no warning
+    with pytest.warns(UserWarning, match="90% of the hidden activations"):
+        warn_if_saturated(np.inf, lambda: 0.9)  # overflowing squares: unscaled
+
+
+def test_split_validation_holds_out_the_fraction_and_scores_overflow_worst():
+    from sklearn_lmwc._network import Network
+    from sklearn_lmwc._stopping import split_validation
+
+    rng = np.random.RandomState(0)
+    X, Y = rng.normal(size=(40, 2)), rng.normal(size=(40, 1))
+    network = Network(2, (2,), 1, "mlp")
+    X_fit, Y_fit, sw, validation = split_validation(
+        network, X, Y, None, 0.25, rng, lambda out, Y, sw: -float(np.mean((out - Y) ** 2)))
+    assert X_fit.shape == (30, 2) and Y_fit.shape == (30, 1) and sw is None
+    assert np.isfinite(validation(np.zeros(network.n_weights)))
+    assert validation(np.full(network.n_weights, 1e308)) == -np.inf
+    with pytest.raises(ValueError, match="validation set is too small"):
+        split_validation(network, X[:4], Y[:4], None, 0.25, rng, None)
