@@ -3,7 +3,9 @@
 A solver sees only ``Objective``: the loss (``_losses``) supplies the per-chunk value
 and its factors of ``Q`` and ``g``, the prior (``_bayes``) the penalty, and the
 passes (``_passes``) cut the data into chunks and shares as the plan (``_costs``)
-says, so that no solver branches on the loss, the prior or the sizes.
+says, so that no solver branches on the loss, the prior or the sizes. The objective
+holds no state of the fit: what a run learns (the prior's state) travels in its
+points (``Point``), and every value, system and posterior is under the state passed in.
 """
 
 import math
