@@ -53,10 +53,10 @@ def measure(n, d, hidden, topology, outputs):
         return min(times)
 
     one_pass = best(lambda: objective.gradient(w))
-    value = objective.value(w)
+    start = objective.start(w)
     run_epoch = best(lambda: serve(first_order_run(
-        objective, w, NoPolicy(), rule=Momentum(0.9, True),
-        schedule=Schedule("constant", 1e-3), max_iter=EPOCHS, value=value)), 3) / EPOCHS
+        objective, start, NoPolicy(), rule=Momentum(0.9, True),
+        schedule=Schedule("constant", 1e-3), max_iter=EPOCHS)), 3) / EPOCHS
     est = LMWCRegressor(hidden, topology=topology, solver="sgd", batch_size=n,
                         compression=None, tol=None, max_iter=EPOCHS, random_state=0)
     fit_epoch = best(lambda: est.fit(X, Y if outputs > 1 else Y.ravel()), 3) / EPOCHS

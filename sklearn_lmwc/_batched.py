@@ -88,7 +88,8 @@ def _values(requests):
     answers, k = [], 0
     for request in requests:
         n = len(request.ws)
-        answers.append(request.objective.values_from_sums(request.ws, sums[k:k + n]))
+        answers.append(request.objective.points_from_sums(request.ws, sums[k:k + n],
+                                                          request.prior, request.hold))
         k += n
     return answers
 
@@ -106,10 +107,11 @@ def _tries(requests):
     new = [r for r in requests if r.system is None]
     finite = {}
     if new:
-        Q, g = new[0].objective.gauss_newton_sums(np.stack([r.w for r in new]))
+        Q, g = new[0].objective.gauss_newton_sums(np.stack([r.point.w for r in new]))
         for r, q, v in zip(new, Q, g):
             # copies: a system kept for its retries must not hold the whole stack
-            r.system = r.objective.weight_space_system(r.w, q.copy(), v.copy())
+            r.system = r.objective.weight_space_system(r.point.w, q.copy(), v.copy(),
+                                                       r.point.prior)
             finite[id(r)] = r.system.is_finite()  # penalty included, as alone
     live = [r for r in requests if finite.get(id(r), True)]  # retries: finite before
     steps = iter(solve_together([r.system for r in live for _ in r.dampings],
@@ -123,9 +125,9 @@ def _tries(requests):
             answers.append((r.system, None))
             continue
         mine = candidates[id(r)]
-        values = r.objective.values_from_sums([w for _, w in mine],
-                                              [next(sums) for _ in mine])
-        answers.append((r.system, [(mu, w, v) for (mu, w), v in zip(mine, values)]))
+        points = r.objective.points_from_sums([w for _, w in mine], [next(sums) for _ in mine],
+                                              r.point.prior, r.point.hold)
+        answers.append((r.system, r.tried(mine, points)))
     return answers
 
 

@@ -5,9 +5,9 @@ evidence approximation (MacKay 1992) in the Gauss-Newton form of Foresee & Hagan
 (1997), as MATLAB's ``trainbr``. The objective consults the prior through
 ``Prior.reestimate`` alone; the noise precision comes from the loss.
 
-The prior's ``state`` (alpha and the effective number of parameters) belongs to the
-weights it was estimated with, like the fit's other state: whoever keeps weights to
-return later keeps the state with them (``state``, ``restore``).
+The prior's state (alpha and the effective number of parameters, a ``PriorState``)
+belongs to the weights it was estimated with: it travels with them in a point
+(``_objective.Point``), and the ``Prior`` itself holds none.
 """
 
 from typing import NamedTuple
@@ -45,6 +45,10 @@ class Prior:
     groups of weights, Netlab's; one group per input feature is automatic relevance
     determination).
 
+    The prior is its configuration only: what it has learned is a ``PriorState``,
+    passed in and handed back (``start``, ``reestimate``), which travels with the
+    weights it was estimated at (``_objective.Point``).
+
     Parameters
     ----------
     alpha : float or "bayes"
@@ -59,10 +63,9 @@ class Prior:
 
     def __init__(self, alpha, penalised, groups=None):
         self.bayes = isinstance(alpha, str)
-        self.gamma = None
         self.groups = None
         if groups is None:
-            self.alpha = 0.0 if self.bayes else float(alpha)
+            self.fixed = 0.0 if self.bayes else float(alpha)
             self.penalised = penalised
             return
         if not self.bayes:
@@ -75,7 +78,6 @@ class Prior:
         self.sizes = np.bincount(self.groups)  # weights per group
         if not self.sizes.all():
             raise ValueError("groups must be numbered 0 to G - 1, none empty")
-        self.alpha = np.zeros(self.sizes.size)
         self.penalised = np.ones(self.groups.size, dtype=bool)
 
     @property
@@ -87,63 +89,52 @@ class Prior:
     def active(self):
         """Whether the penalty may be nonzero during training (fixed and nonzero, or
         Bayesian)."""
-        return self.bayes or bool(self.alpha)
+        return self.bayes or bool(self.fixed)
 
-    @property
-    def penalising(self):
-        """Whether the penalty can be nonzero now: a nonzero fixed alpha, or a
-        Bayesian one after ``start`` (``alpha`` may be an array: ask this, not its
-        truth)."""
+    def initial(self):
+        """The state before ``start``: the fixed alpha, or 0 (per group) with
+        "bayes"."""
         if self.groups is None:
-            return bool(self.alpha)
-        return bool(np.any(self.alpha))
+            return PriorState(self.fixed, None)
+        return PriorState(np.zeros(self.sizes.size), None)
 
-    def state(self):
-        """The prior's ``PriorState``: copies, which the prior's later estimates leave
-        alone."""
+    def penalising(self, alpha):
+        """Whether the penalty at ``alpha`` can be nonzero (``alpha`` may be an
+        array: ask this, not its truth)."""
         if self.groups is None:
-            return PriorState(self.alpha, self.gamma)
-        return PriorState(self.alpha.copy(), None if self.gamma is None else self.gamma.copy())
-
-    def restore(self, state):
-        alpha, gamma = state
-        if self.groups is None:
-            self.alpha, self.gamma = alpha, gamma
-        else:
-            self.alpha = self._group_array(alpha)
-            self.gamma = None if gamma is None else self._group_array(gamma)
+            return bool(alpha)
+        return bool(np.any(alpha))
 
     def _group_array(self, value):
         """A new float array (G,) of value (a scalar, or an array of G)."""
         return np.array(np.broadcast_to(np.asarray(value, dtype=float), self.sizes.shape))
 
     def start(self, alpha=None):
-        """Prepare a run. With ``alpha="bayes"`` the first estimate is ``alpha`` when
-        given (a warm start goes on from the fitted one), else a weak prior,
-        ``_ALPHA_START``: the first steps then fit the data, and the estimates that
-        follow grow alpha to what they determine. ``trainbr``'s start, every penalised
-        weight taken as determined (``gamma = N_w``), gave penalties that shrank the
-        hidden layer of small bridged networks to zero in one step, a saddle from
-        which they kept only their linear part (a sine fit: R^2 0.66 instead of
-        0.98). With groups every group starts there, or from ``alpha`` (a scalar,
-        or an array of one alpha per group)."""
+        """The state a run starts from. With ``alpha="bayes"`` the first estimate is
+        ``alpha`` when given (a warm start goes on from the fitted one), else a weak
+        prior, ``_ALPHA_START``: the first steps then fit the data, and the estimates
+        that follow grow alpha to what they determine. ``trainbr``'s start, every
+        penalised weight taken as determined (``gamma = N_w``), gave penalties that
+        shrank the hidden layer of small bridged networks to zero in one step, a
+        saddle from which they kept only their linear part (a sine fit: R^2 0.66
+        instead of 0.98). With groups every group starts there, or from ``alpha`` (a
+        scalar, or an array of one alpha per group: copied)."""
         if not self.bayes:
-            return
+            return self.initial()
+        start = _ALPHA_START if alpha is None else alpha
         if self.groups is not None:
-            self.alpha = self._group_array(_ALPHA_START if alpha is None else alpha)
-        else:
-            self.alpha = _ALPHA_START if alpha is None else float(alpha)
+            return PriorState(self._group_array(start), None)
+        return PriorState(float(start), None)
 
-    def diagonal(self):
-        """The penalty's diagonal: alpha on the penalised weights, 0 elsewhere (with
-        groups, each weight's group's alpha)."""
+    def diagonal(self, alpha):
+        """The penalty's diagonal at ``alpha``: alpha on the penalised weights, 0
+        elsewhere (with groups, each weight's group's alpha)."""
         if self.groups is not None:
-            return self.alpha[self.groups]
-        return self.alpha * self.penalised
+            return alpha[self.groups]
+        return alpha * self.penalised
 
-    def penalty(self, w, alpha=None):
-        """The penalty at w, with the current alpha or the given one."""
-        alpha = self.alpha if alpha is None else alpha
+    def penalty(self, w, alpha):
+        """The penalty at w with ``alpha``."""
         if self.groups is not None:
             return 0.5 * float(alpha @ self._group_squares(w))
         wp = w[self.penalised]
@@ -153,40 +144,41 @@ class Prior:
         """``||w_g||^2`` per group (G,)."""
         return np.bincount(self.groups, weights=w * w, minlength=self.sizes.size)
 
-    def jitter(self):
+    @staticmethod
+    def jitter(alpha):
         """The damping of the factor whose inverse gives gamma: ``1e-6`` of the
         (smallest) alpha, which keeps unpenalised directions factorisable."""
-        return _TRACE_DAMPING * float(np.min(self.alpha))
+        return _TRACE_DAMPING * float(np.min(alpha))
 
-    def effective_parameters(self, system):
+    def effective_parameters(self, system, alpha):
         """``gamma = N_w - alpha * tr_w(Q^-1)`` from ``system`` (Q including the
-        current penalty; see ``reestimate`` for the damping of its factor), or None
-        when Q is not positive definite even with the jitter.
+        penalty at ``alpha``; see ``reestimate`` for the damping of its factor), or
+        None when Q is not positive definite even with the jitter.
 
         With groups, ``gamma_g = N_g - alpha_g * tr_g(Q^-1)`` per group (an array),
         the block traces summed from one diagonal of the inverse (one
         factorisation), the jitter relative to the smallest alpha."""
         if self.groups is not None:
-            diagonal = system.inverse_diagonal(self.jitter())
+            diagonal = system.inverse_diagonal(self.jitter(alpha))
             if diagonal is None:
                 return None
             traces = np.bincount(self.groups, weights=diagonal, minlength=self.sizes.size)
-            gamma = np.clip(self.sizes - self.alpha * traces, 0.0, self.sizes)
+            gamma = np.clip(self.sizes - alpha * traces, 0.0, self.sizes)
             # a non-finite diagonal (an overflowing Q) fails like a factorisation
             return gamma if np.isfinite(gamma).all() else None
         n_w = np.count_nonzero(self.penalised)
-        trace = system.inverse_trace(self.penalised, self.jitter())
+        trace = system.inverse_trace(self.penalised, self.jitter(alpha))
         if trace is None:
             return None
-        return float(np.clip(n_w - self.alpha * trace, 0.0, n_w))
+        return float(np.clip(n_w - alpha * trace, 0.0, n_w))
 
-    def reestimate(self, w, data, system, n_residuals, noise_variance):
-        """Re-estimate alpha at w, after an accepted step (Bayesian only; a fixed
-        alpha stays); whether it was. ``data``: the loss at w without the penalty;
-        ``system``: the damped system of that step; ``n_residuals``: summed sample
-        weights times outputs;
-        ``noise_variance(data, n, gamma)``: the loss's ``1 / beta``, beta the noise
-        precision (not the stall threshold of the public ``beta``).
+    def reestimate(self, w, data, system, n_residuals, noise_variance, alpha):
+        """The state re-estimated at w from ``alpha``, after an accepted step
+        (Bayesian only); None when there is none (a fixed alpha, or a system that
+        cannot give gamma). ``data``: the loss at w without the penalty; ``system``:
+        the damped system of that step; ``n_residuals``: summed sample weights times
+        outputs; ``noise_variance(data, n, gamma)``: the loss's ``1 / beta``, beta
+        the noise precision (not the stall threshold of the public ``beta``).
 
         ``gamma = N_w - alpha * tr_w(Q^-1)`` (the trace over the penalised weights, Q
         including the current penalty), then ``alpha = gamma / ||w||^2`` (the
@@ -206,27 +198,24 @@ class Prior:
         regression sets out of four.
         """
         if not self.bayes:
-            return False
-        gamma = self.effective_parameters(system)
+            return None
+        gamma = self.effective_parameters(system, alpha)
         if gamma is None:  # Q not positive definite even with the jitter: keep alpha
-            return False
+            return None
         if self.groups is not None:
             variance = noise_variance(data, n_residuals, float(gamma.sum()))
             with np.errstate(over="ignore"):  # inf: clipped to the upper bound
-                alpha = gamma / np.maximum(self._group_squares(w), 1e-300) * variance
-            self.alpha = np.clip(alpha, *_ALPHA_BOUNDS)
-            self.gamma = gamma
-            return True
+                new = gamma / np.maximum(self._group_squares(w), 1e-300) * variance
+            return PriorState(np.clip(new, *_ALPHA_BOUNDS), gamma)
         wp = w[self.penalised]
-        alpha = gamma / max(wp @ wp, 1e-300) * noise_variance(data, n_residuals, gamma)
-        self.alpha = float(np.clip(alpha, *_ALPHA_BOUNDS))
-        self.gamma = gamma
-        return True
+        new = gamma / max(wp @ wp, 1e-300) * noise_variance(data, n_residuals, gamma)
+        return PriorState(float(np.clip(new, *_ALPHA_BOUNDS)), gamma)
 
 
-def log_evidence(prior, w, value, log_det, n_residuals, loss, log_symmetries=0.0):
+def log_evidence(prior, state, w, value, log_det, n_residuals, loss, log_symmetries=0.0):
     """The log marginal likelihood of the data under the Laplace (Gauss-Newton)
-    approximation at w, with the prior's alpha (MacKay 1992; Bishop 1995, 10.4).
+    approximation at w, with the ``prior`` in ``state`` (MacKay 1992; Bishop 1995,
+    10.4).
 
     In the objective's units (``value = E_D + sum_i 0.5 alpha_i w_i^2``, the loss at
     w plus the penalty; ``alpha = a / beta``), with beta the noise precision the loss
@@ -242,11 +231,11 @@ def log_evidence(prior, w, value, log_det, n_residuals, loss, log_symmetries=0.0
     residuals; ``log_symmetries`` the log of the number of equivalent weight vectors
     (hidden units' permutations and sign flips), each a mode of the posterior.
     """
-    diagonal = prior.diagonal()
+    diagonal = prior.diagonal(state.alpha)
     penalised = diagonal > 0
     k = diagonal.size - np.count_nonzero(penalised)
-    data = value - prior.penalty(w)
-    gamma = 0.0 if prior.gamma is None else float(np.sum(prior.gamma))
+    data = value - prior.penalty(w, state.alpha)
+    gamma = 0.0 if state.gamma is None else float(np.sum(state.gamma))
     # an exact fit (no residual) has no noise to estimate: the smallest variance
     beta = 1.0 / max(loss.noise_variance(data, n_residuals, gamma), np.finfo(float).tiny)
     return float(-beta * value - 0.5 * log_det + 0.5 * np.log(diagonal[penalised]).sum()

@@ -31,13 +31,14 @@ _AUTO_BATCH = 200  # batch_size="auto": scikit-learn's MLP's min(200, n_samples)
 
 class Gradient:
     """A request of a run for the objective's gradient at w over the samples ``rows``
-    (None: all of them); answered by ``(g, weight)`` (``Objective.gradient``)."""
+    (None: all of them), the prior in state ``prior``; answered by ``(g, weight)``
+    (``Objective.gradient``)."""
 
-    def __init__(self, objective, w, rows):
-        self.objective, self.w, self.rows = objective, w, rows
+    def __init__(self, objective, w, rows, prior):
+        self.objective, self.w, self.rows, self.prior = objective, w, rows, prior
 
     def serve(self):
-        return self.objective.gradient(self.w, self.rows)
+        return self.objective.gradient(self.w, self.rows, self.prior)
 
 
 class Momentum:
@@ -144,11 +145,11 @@ def clip(g, max_norm):
     return g * (max_norm / norm) if norm > max_norm else g
 
 
-def first_order_run(objective, w, policy, *, rule, schedule, batch_size=None, shuffle=True,
-                    rng=None, summed=False, max_grad_norm=None, max_iter=200, goal=0.0,
-                    callback=None, value=None):
-    """Minimise ``objective`` from w by the update ``rule`` (a run: see
-    ``_loop.serve``), an epoch per iteration.
+def first_order_run(objective, start, policy, *, rule, schedule, batch_size=None,
+                    shuffle=True, rng=None, summed=False, max_grad_norm=None, max_iter=200,
+                    goal=0.0, callback=None):
+    """Minimise ``objective`` from ``start`` (a ``Point`` or weights) by the update
+    ``rule`` (a run: see ``_loop.serve``), an epoch per iteration.
 
     ``batch_size`` None or at least the number of samples: full-batch steps, else
     mini-batches of that many rows (``"auto"``: 200, as scikit-learn's MLP),
@@ -158,29 +159,29 @@ def first_order_run(objective, w, policy, *, rule, schedule, batch_size=None, sh
     MLP). ``max_grad_norm`` clips that
     gradient's norm. After a policy event the rule's state (velocity, moments) is
     reset, so that the next step is a plain gradient step. An epoch whose weights or
-    objective stop being finite is undone (the rule reset). ``callback(iteration, w,
-    mean_loss, event)`` as for ``lm_run``; with the adaptive schedule its request to
-    stop is honoured only once the rate is spent.
+    objective stop being finite is undone (the rule reset). ``callback(iteration,
+    point, mean_loss, move)`` as for ``lm_run``; with the adaptive schedule its
+    request to stop is honoured only once the rate is spent.
     """
     n = objective.X.shape[0]
     batch_size = _AUTO_BATCH if batch_size == "auto" else batch_size
     full = batch_size is None or batch_size >= n
     epochs = 0
 
-    def step(w, value, after_event):
+    def step(point, after_event):
         nonlocal epochs
         if after_event:
             rule.reset()
         rate = schedule.rate(epochs)
         epochs += 1
-        start = w
+        w = point.w
         if full:
             batches = [None]
         else:
             order = rng.permutation(n) if shuffle else np.arange(n)
             batches = (order[s] for s in gen_batches(n, batch_size))
         for rows in batches:
-            g, weight = yield Gradient(objective, w, rows)
+            g, weight = yield Gradient(objective, w, rows, point.prior)
             if not summed:
                 if weight <= 0:  # a batch of zero-weight samples says nothing
                     continue
@@ -190,38 +191,40 @@ def first_order_run(objective, w, policy, *, rule, schedule, batch_size=None, sh
                 break
             w = w + rule.update(g, rate)
         else:
-            new_value, = yield Values(objective, [w])
-            if new_value < np.inf and np.all(np.isfinite(w)):
-                return w, new_value
+            new, = yield Values(objective, [w], point.prior, point.hold)
+            if new.value < np.inf and np.all(np.isfinite(w)):
+                return new
         rule.reset()
-        return start, value
+        return point
 
     report = callback
     if schedule.kind == "adaptive":
-        def report(iteration, w, loss, event):
-            stop = callback is not None and callback(iteration, w, loss, event)
+        def report(iteration, point, loss, move):
+            stop = callback is not None and callback(iteration, point, loss, move)
             return schedule.observe(loss) and stop
 
-    return (yield from run_iterations(objective, w, policy, step, max_iter=max_iter,
-                                      goal=goal, callback=report, value=value))
+    return (yield from run_iterations(objective, start, policy, step, max_iter=max_iter,
+                                      goal=goal, callback=report))
 
 
-def _rule(name, params):
+def _rule(name, first_order):
+    f = first_order
     if name == "adam":
-        return Adam(params["beta_1"], params["beta_2"], params["epsilon"])
+        return Adam(f.beta_1, f.beta_2, f.epsilon)
     if name == "rmsprop":
-        return RMSprop(params["beta_2"], params["epsilon"])
-    return Momentum(params["momentum"], name == "sgd" and params["nesterovs_momentum"])
+        return RMSprop(f.beta_2, f.epsilon)
+    return Momentum(f.momentum, name == "sgd" and f.nesterovs_momentum)
 
 
-def run_options(name, params, rng):
-    """``first_order_run``'s keyword arguments for the solver ``name`` from the
-    estimator's parameters; ``rng``, the run's RandomState (its shuffles)."""
+def run_options(name, options, rng):
+    """``first_order_run``'s keyword arguments for the solver ``name`` from the fit's
+    options (``_options.FitOptions``: its ``first_order`` settings, and the tol rule
+    the adaptive schedule shares); ``rng``, the run's RandomState (its shuffles)."""
     ebp = name == "ebp"  # the authors': full batch, summed gradient
+    f, stopping = options.solver.first_order, options.stopping
     return dict(
-        rule=_rule(name, params),
-        schedule=Schedule(params["learning_rate"], params["learning_rate_init"],
-                          params["power_t"], params["decay_rate"], params["decay_steps"],
-                          params["tol"], params["n_iter_no_change"]),
-        batch_size=None if ebp else params["batch_size"], shuffle=params["shuffle"],
-        rng=rng, summed=ebp, max_grad_norm=params["max_grad_norm"])
+        rule=_rule(name, f),
+        schedule=Schedule(f.learning_rate, f.learning_rate_init, f.power_t, f.decay_rate,
+                          f.decay_steps, stopping.tol, stopping.n_iter_no_change),
+        batch_size=None if ebp else f.batch_size, shuffle=f.shuffle, rng=rng, summed=ebp,
+        max_grad_norm=f.max_grad_norm)

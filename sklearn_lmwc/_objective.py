@@ -3,10 +3,13 @@
 A solver sees only ``Objective``: the loss (``_losses``) supplies the per-chunk value
 and its factors of ``Q`` and ``g``, the prior (``_bayes``) the penalty, and the
 passes (``_passes``) cut the data into chunks and shares as the plan (``_costs``)
-says, so that no solver branches on the loss, the prior or the sizes.
+says, so that no solver branches on the loss, the prior or the sizes. The objective
+holds no state of the fit: what a run learns (the prior's state) travels in its
+points (``Point``), and every value, system and posterior is under the state passed in.
 """
 
 import math
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -17,15 +20,27 @@ from ._passes import Passes
 from ._predictive import Laplace
 from ._solve import ResidualSpaceSystem, WeightSpaceSystem
 
-# points whose flat counts are kept from the value passes, for ``saturation``
-_FLAT_POINTS = 8
-
-
 def add_gram(Q, A):
     """``Q += A^T A`` (or, for a stack of T matrices, ``Q[t] += A[t]^T A[t]``). numpy
     runs ``A.T @ A`` as one symmetric BLAS product; measured at 8000 x 841 on 2
     threads it took half the time of scipy's own ``dsyrk``."""
     Q += A.T @ A if A.ndim == 2 else np.swapaxes(A, -1, -2) @ A
+
+
+@dataclass(frozen=True, eq=False)
+class Point:
+    """A point of a run: the weights ``w``, the objective ``value`` there under the
+    penalty of ``prior`` (the prior's state, which belongs to these weights), the
+    count of flat hidden activations the value's pass made (``flat``; None when no
+    pass counted them) and ``hold``: the prior learns nothing from a step to a value
+    above it (None: no hold; see ``Objective.accept``). What a run carries, a
+    policy and the monitor keep, and a trial returns; never changed in place."""
+
+    w: np.ndarray
+    value: float
+    prior: PriorState
+    flat: int | None = None
+    hold: float | None = None
 
 
 class Objective:
@@ -40,8 +55,10 @@ class Objective:
         Targets in the loss's encoding.
     sample_weight : ndarray (n_samples,) or None
     alpha : float or "bayes"
-        The prior's penalty (see ``_bayes.Prior``): its current value is
-        ``self.prior.alpha``, 0 with "bayes" until ``start`` is called.
+        The prior's penalty (see ``_bayes.Prior``). The objective holds no state of
+        it: values, sums and the posterior take the prior's state (a
+        ``PriorState``; None: ``Prior.initial``, the fixed alpha or 0) or a
+        ``Point`` carrying it.
     form : {"auto", "weights", "residuals"}
         The space of the damped system (see ``_costs``).
     weight_groups : {"single", "layers", "ard"}
@@ -67,8 +84,6 @@ class Objective:
         self.plan = plan(network, X.shape[0], form, self.max_shares)
         self.passes = Passes(X, Y, sample_weight, self.plan.chunk, self.plan.stacked_chunk,
                              self.plan.shares)
-        self._flat = []  # (weights, flat count) of the points of the last value passes
-        self._hold = None  # the prior learns nothing from steps to values above it
 
     # the data are the passes'
     X = property(lambda self: self.passes.X)
@@ -86,38 +101,44 @@ class Objective:
         return np.flatnonzero(self.prior.penalised) if self.prior.active else \
             np.empty(0, dtype=np.intp)
 
-    def penalty_diagonal(self):
-        """The penalty's contribution to Q's diagonal, per weight."""
-        return self.prior.diagonal()
+    def _state(self, prior):
+        """``prior``, or the prior's initial state when None."""
+        return self.prior.initial() if prior is None else prior
 
-    def value(self, w):
-        """The penalised objective at w (a sum over samples); inf if it overflows.
+    def penalty_diagonal(self, prior=None):
+        """The penalty's contribution to Q's diagonal, per weight, in state
+        ``prior``."""
+        return self.prior.diagonal(self._state(prior).alpha)
 
-        The pass also counts the flat hidden activations at w, so that ``saturation``
-        of the weights a step has just accepted costs no other pass."""
-        return self.values([w])[0]
+    def value(self, w, prior=None):
+        """The penalised objective at w (a sum over samples) with the prior in state
+        ``prior``; inf if it overflows."""
+        return self.points([w], prior)[0].value
 
-    def values(self, ws):
-        """The objective at each of the weight vectors ws (a list of floats).
+    def points(self, ws, prior=None, hold=None):
+        """The ``Point`` at each of the weight vectors ws, with the prior in state
+        ``prior`` and ``hold``. Each pass counts the flat hidden activations too, so
+        that the ``saturation`` of whichever point a step accepts costs no other
+        pass."""
+        return self.points_from_sums(ws, self._loss_sums_at(ws), prior, hold)
 
-        Here one pass per point; a distributed objective evaluates them all in one
-        pass over the data. The flat counts of every point are kept for
-        ``saturation``, whichever of them a step accepts."""
-        return self.values_from_sums(ws, [self.loss_sums(w) for w in ws])
+    def _loss_sums_at(self, ws):
+        """``loss_sums`` at each of ws: here one pass per point; a distributed
+        objective evaluates them all in one pass over the data."""
+        return [self.loss_sums(w) for w in ws]
 
-    def values_from_sums(self, ws, sums):
-        """``values(ws)`` from the ``loss_sums`` at each of ws, however computed."""
-        # the points before are kept too: an iteration that accepts no step stays
-        # at the point of an earlier pass
-        self._flat = ([(w.copy(), flat) for w, (_, flat) in zip(ws, sums)]
-                      + self._flat)[:_FLAT_POINTS]
-        return [self._with_penalty(w, total) for w, (total, _) in zip(ws, sums)]
+    def points_from_sums(self, ws, sums, prior=None, hold=None):
+        """``points(ws, prior, hold)`` from the ``loss_sums`` at each of ws, however
+        computed."""
+        prior = self._state(prior)
+        return [Point(w, self._with_penalty(w, total, prior.alpha), prior, int(flat), hold)
+                for w, (total, flat) in zip(ws, sums)]
 
-    def _with_penalty(self, w, total):
+    def _with_penalty(self, w, total, alpha):
         total = float(total)
-        if self.prior.penalising:
+        if self.prior.penalising(alpha):
             with np.errstate(all="ignore"):
-                total += float(self.prior.penalty(w))
+                total += float(self.prior.penalty(w, alpha))
         return total if math.isfinite(total) else math.inf
 
     def loss_sums(self, w):
@@ -158,11 +179,12 @@ class Objective:
         r, scale = self.loss.gauss_newton(out, Y, sw)
         return A, [scale(d) for d in D], self.network.gradient(A, D, r)
 
-    def damped_system(self, w):
-        """The damped system of an iteration at w (see ``_solve``): in the weights'
-        space, or in the residuals' space when that is cheaper (``plan.form``)."""
+    def damped_system(self, w, prior=None):
+        """The damped system of an iteration at w with the prior in state ``prior``
+        (see ``_solve``): in the weights' space, or in the residuals' space when
+        that is cheaper (``plan.form``)."""
         if self.plan.form == "weights":
-            return self.weight_space_system(w, *self.gauss_newton_sums(w))
+            return self.weight_space_system(w, *self.gauss_newton_sums(w), prior)
         N = self.network.n_weights
         rows, g = [], np.zeros(N)
         with np.errstate(all="ignore"):
@@ -170,19 +192,19 @@ class Objective:
                 A, B, g_chunk = self._factors(w, X, Y, sw)
                 g += g_chunk
                 rows.append(self.network.assemble_jacobian(A, B).reshape(-1, N))
-        return ResidualSpaceSystem(np.concatenate(rows), self._penalised_gradient(w, g),
-                                   self.penalty_diagonal())
+        return ResidualSpaceSystem(np.concatenate(rows), self._penalised_gradient(w, g, prior),
+                                   self.penalty_diagonal(prior))
 
-    def weight_space_system(self, w, Q, g):
+    def weight_space_system(self, w, Q, g, prior=None):
         """The weights'-space system at w from the loss's ``gauss_newton_sums`` (Q and g
-        get the penalty, in place)."""
-        if self.prior.penalising:
-            np.einsum("ii->i", Q)[...] += self.penalty_diagonal()
-        return WeightSpaceSystem(Q, self._penalised_gradient(w, g))
+        get the penalty of the prior in state ``prior``, in place)."""
+        if self.prior.penalising(self._state(prior).alpha):
+            np.einsum("ii->i", Q)[...] += self.penalty_diagonal(prior)
+        return WeightSpaceSystem(Q, self._penalised_gradient(w, g, prior))
 
-    def _penalised_gradient(self, w, g):
-        if self.prior.penalising:
-            g += self.penalty_diagonal() * w
+    def _penalised_gradient(self, w, g, prior):
+        if self.prior.penalising(self._state(prior).alpha):
+            g += self.penalty_diagonal(prior) * w
         return g
 
     def gauss_newton_sums(self, w):
@@ -222,9 +244,9 @@ class Objective:
                 return Q, g
         return sums, g
 
-    def gradient(self, w, rows=None):
-        """The gradient at w of the objective, for first-order solvers, and the summed
-        sample weights it is over: ``(g, weight)``.
+    def gradient(self, w, rows=None, prior=None):
+        """The gradient at w of the objective (the prior in state ``prior``), for
+        first-order solvers, and the summed sample weights it is over: ``(g, weight)``.
 
         Over every sample (``rows`` None; the forward state of a value pass at w is
         reused), or over the samples ``rows`` (an index array: a mini-batch) with the
@@ -249,81 +271,68 @@ class Objective:
                 sw = None if self.sample_weight is None else self.sample_weight[rows]
                 g = chunk_gradient(self.X[rows], self.Y[rows], sw)
                 weight = float(len(rows) if sw is None else sw.sum())
-            if self.prior.penalising:
-                g += weight / max(self.weight_sum, 1e-300) * self.penalty_diagonal() * w
+            if self.prior.penalising(self._state(prior).alpha):
+                g += weight / max(self.weight_sum, 1e-300) * self.penalty_diagonal(prior) * w
         return g, weight
 
-    def state(self):
-        """What the objective has learned during a run (the prior's state): kept with
-        weights that are kept, to ``restore`` with them."""
-        return self.prior.state()
-
-    def restore(self, state):
-        self.prior.restore(state)
-
-    def restate(self, w, value, state):
-        """``value``, the objective at w under the current prior, under the prior's
-        ``state`` instead: values of different iterations (a policy's best point and
-        the current one) are compared under one penalty, the kept point's. Compared
-        under their own, the weak penalty of an early iterate made it look best for
-        ever (a warm start returned its start); under the current one, a collapsed
-        iterate's large alpha made the best point look worse than it."""
-        if np.array_equal(state.alpha, self.prior.alpha):
-            return value
+    def value_under(self, point, prior):
+        """The objective at ``point`` under the penalty of the prior in state
+        ``prior`` instead of its own: values of different iterations (a policy's
+        best point and the current one) are compared under one penalty, the kept
+        point's. Compared under their own, the weak penalty of an early iterate made
+        it look best for ever (a warm start returned its start); under the current
+        one, a collapsed iterate's large alpha made the best point look worse than
+        it."""
+        if np.array_equal(prior.alpha, point.prior.alpha):
+            return point.value
         with np.errstate(all="ignore"):
-            return value - self.prior.penalty(w) + self.prior.penalty(w, state.alpha)
+            return point.value - self.prior.penalty(point.w, point.prior.alpha) \
+                + self.prior.penalty(point.w, prior.alpha)
 
-    def hold_prior(self, level):
-        """Let the prior learn nothing from accepted steps until one reaches ``level``
-        or below (a value under the current penalty; within 1e-9 of it, as a fit that
-        finds its way back to the same minimum gets there up to rounding, which would
-        otherwise decide)."""
-        self._hold = level + 1e-9 * abs(level)
-
-    def posterior(self, w, value, laplace=False):
-        """The Laplace posterior at the weights w a run returns (objective ``value``
-        there): the prior's state with, for alpha="bayes", the effective number of
-        parameters computed at w, and the log evidence (one pass for Q at w, one
-        factorisation of ``Q + D``; a jitter of ``1e-6 alpha`` where that one fails).
-        The unpenalised weights' directions get that jitter always: a bias the data
-        do not determine (a pruned unit's) has no curvature, and the log determinant
-        would be rounding noise (evidences 80 apart for the same weights, measured);
-        on a determined bias it moves the evidence by the jitter over its curvature.
-        The prior is left in that state. With ``laplace``, also ``laplace``'s answer,
-        from the same factorisation when the evidence made one."""
-        prior = self.prior
+    def posterior(self, point, laplace=False):
+        """The Laplace posterior at the point a run returns: its prior's state with,
+        for alpha="bayes", the effective number of parameters computed at its
+        weights, and the log evidence (one pass for Q there, one factorisation of
+        ``Q + D``; a jitter of ``1e-6 alpha`` where that one fails). The unpenalised
+        weights' directions get that jitter always: a bias the data do not
+        determine (a pruned unit's) has no curvature, and the log determinant would
+        be rounding noise (evidences 80 apart for the same weights, measured); on a
+        determined bias it moves the evidence by the jitter over its curvature.
+        With ``laplace``, also ``laplace``'s answer, from the same factorisation when
+        the evidence made one."""
+        prior, state, w, value = self.prior, point.prior, point.w, point.value
         if not prior.bayes:
-            return Posterior(prior.state(), None, self.laplace(w, value) if laplace else None)
+            return Posterior(state, None, self.laplace(point) if laplace else None)
         with np.errstate(all="ignore"):
-            system = self._posterior_system(w)
+            system = self._posterior_system(w, state)
             if not system.is_finite():
-                return Posterior(prior.state(), None, None)
+                return Posterior(state, None, None)
             log_det = system.log_det(0.0)
             if log_det is None:
-                log_det = system.log_det(prior.jitter())
+                log_det = system.log_det(prior.jitter(state.alpha))
             # the factor just made serves gamma too (its damping is at most the jitter)
-            gamma = prior.effective_parameters(system)
+            gamma = prior.effective_parameters(system, state.alpha)
         if gamma is not None:
-            prior.restore(PriorState(prior.alpha, gamma))
-        posterior = self._laplace_from(system, w, value) if laplace else None
+            state = PriorState(state.alpha, gamma)
+        posterior = self._laplace_from(system, w, value, state) if laplace else None
         if log_det is None or not np.isfinite(value):
-            return Posterior(prior.state(), None, posterior)
-        evidence = log_evidence(prior, w, value, log_det,
+            return Posterior(state, None, posterior)
+        evidence = log_evidence(prior, state, w, value, log_det,
                                 self.weight_sum * self.network.n_outputs, self.loss,
                                 self.network.log_symmetries())
-        return Posterior(prior.state(), evidence if np.isfinite(evidence) else None,
-                         posterior)
+        return Posterior(state, evidence if np.isfinite(evidence) else None, posterior)
 
-    def _posterior_system(self, w):
-        """``Q + D`` at w (Q the Gauss-Newton matrix, D the penalty's diagonal), the
-        unpenalised weights' directions jittered (see ``posterior``)."""
+    def _posterior_system(self, w, state):
+        """``Q + D`` at w (Q the Gauss-Newton matrix, D the penalty's diagonal in
+        ``state``), the unpenalised weights' directions jittered (see
+        ``posterior``)."""
         Q, g = self.gauss_newton_sums(w)
-        np.einsum("ii->i", Q)[...] += self.prior.jitter() * ~self.prior.penalised
-        return self.weight_space_system(w, Q, g)
+        np.einsum("ii->i", Q)[...] += self.prior.jitter(state.alpha) * ~self.prior.penalised
+        return self.weight_space_system(w, Q, g, state)
 
-    def laplace(self, w, value):
-        """The Laplace posterior at w for predictive distributions (the weights a run
-        returned, ``value`` the objective there, the prior in their state):
+    def laplace(self, point):
+        """The Laplace posterior at ``point`` (the weights a run returned, with the
+        prior's state there) for predictive distributions:
         ``Laplace(factor, noise_variance)``, or None when ``Q + D`` (``posterior``'s
         matrix) cannot be factorised even with the jitter.
 
@@ -333,51 +342,59 @@ class Objective:
         alpha="bayes", else computed here from the same factor, so that a fixed
         alpha gets MacKay's estimate ``SSE / (n - gamma)`` too."""
         with np.errstate(all="ignore"):
-            return self._laplace_from(self._posterior_system(w), w, value)
+            return self._laplace_from(self._posterior_system(point.w, point.prior),
+                                      point.w, point.value, point.prior)
 
-    def _laplace_from(self, system, w, value):
-        """``laplace``'s answer from ``_posterior_system(w)``."""
+    def _laplace_from(self, system, w, value, state):
+        """``laplace``'s answer from ``_posterior_system(w, state)``."""
         prior = self.prior
         with np.errstate(all="ignore"):
             if not system.is_finite():
                 return None
             factor = system.cholesky(0.0)
-            if factor is None and prior.jitter() > 0:
-                factor = system.cholesky(prior.jitter())
-            gamma = prior.gamma if prior.bayes else prior.effective_parameters(system)
+            jitter = prior.jitter(state.alpha)
+            if factor is None and jitter > 0:
+                factor = system.cholesky(jitter)
+            gamma = state.gamma if prior.bayes else \
+                prior.effective_parameters(system, state.alpha)
         if factor is None or not np.isfinite(factor).all():
             return None
         variance = self.loss.noise_variance(
-            value - prior.penalty(w), self.weight_sum * self.network.n_outputs,
+            value - prior.penalty(w, state.alpha), self.weight_sum * self.network.n_outputs,
             0.0 if gamma is None else float(np.sum(gamma)))
         return Laplace(factor, float(variance))
 
     def start(self, w, alpha=None):
-        """Prepare a run from w (the prior's start; ``alpha``, a Bayesian alpha to
-        start from); returns the objective's value there."""
-        self.prior.start(alpha)
-        self._hold = None
-        return self.value(w)
+        """The ``Point`` a run starts from at w: the prior's start (``alpha``, a
+        Bayesian alpha to start from), one pass for the value."""
+        return self.points([w], self.prior.start(alpha))[0]
 
-    def accept(self, w, value, system=None):
-        """After a solver accepted a step to w (objective ``value``; ``system``, the
-        damped system the step came from, if the solver has one): the objective's
-        value at w once the prior has learned from the step (a Bayesian alpha is
-        re-estimated; a system at w is built for it when none is given)."""
+    def accept(self, point, system=None):
+        """After a solver accepted a step to ``point`` (``system``, the damped system
+        the step came from, if the solver has one): the point once the prior has
+        learned from the step (a Bayesian alpha re-estimated, the value under the
+        new penalty; a system at w is built for it when none is given).
+
+        While the point holds the prior (``hold``: after a compression) a step to a
+        value above the hold teaches it nothing; the first at or below it ends the
+        hold. Compressed weights are small and fit worse: re-estimated there, alpha
+        would grow and shrink them further."""
         prior = self.prior
         if not prior.bayes:
-            return value
-        if self._hold is not None:
-            if value > self._hold:
-                return value
-            self._hold = None
+            return point
+        if point.hold is not None:
+            if point.value > point.hold:
+                return point
+            point = replace(point, hold=None)
+        w, alpha = point.w, point.prior.alpha
         if system is None:
-            system = self.damped_system(w)
-        data = value - prior.penalty(w)  # the loss without the penalty
-        if not prior.reestimate(w, data, system, self.weight_sum * self.network.n_outputs,
-                                self.loss.noise_variance):
-            return value
-        return data + prior.penalty(w)
+            system = self.damped_system(w, point.prior)
+        data = point.value - prior.penalty(w, alpha)  # the loss without the penalty
+        state = prior.reestimate(w, data, system, self.weight_sum * self.network.n_outputs,
+                                 self.loss.noise_variance, alpha)
+        if state is None:
+            return point
+        return replace(point, value=data + prior.penalty(w, state.alpha), prior=state)
 
     def mean(self, total):
         """The reported loss (``loss_``): the objective as a mean over samples."""
@@ -386,18 +403,16 @@ class Objective:
     def goal_metric(self, total):
         return self.loss.goal_metric(self.mean(total))
 
-    def saturation(self, w):
+    def saturation(self, w, flat=None):
         """Fraction of hidden activations over the training set on a flat spot
-        (see ``Network.forward_counting_flat``); 0 without hidden neurons. Taken from
-        the last ``value`` passes when one was at w (the step just accepted, or the
-        point an iteration without one stayed at), else computed."""
+        (see ``Network.forward_counting_flat``); 0 without hidden neurons. ``flat``,
+        their count at w when a pass made it (a ``Point``'s), else a pass counts
+        them."""
         n_hidden = sum(layer.size for layer in self.network.hidden)
         if not n_hidden:
             return 0.0
-        flat = next((f for point, f in self._flat if np.array_equal(point, w)), None)
         if flat is None:
-            self.value(w)
-            flat = self._flat[0][1]
+            flat = self.loss_sums(w)[1]
         return flat / (self.X.shape[0] * n_hidden)
 
     def mean_net_statistic(self, w, statistic):

@@ -59,17 +59,13 @@ def trials_keep_laplace(network, n_trials):
 def laplace_posteriors(objective, trials, n_trials):
     """The ``Laplace`` posterior (or None) at each of ``trials`` (a committee of
     ``n_trials`` trials' best): each trial's own when the trials kept theirs, else
-    computed on ``objective`` restored to the trial's prior state; all None for a
-    network of more than ``MAX_WEIGHTS`` weights."""
+    computed on ``objective`` at the trial's point; all None for a network of more
+    than ``MAX_WEIGHTS`` weights."""
     if objective.network.n_weights > MAX_WEIGHTS:
         return [None] * len(trials)
     if trials_keep_laplace(objective.network, n_trials):
         return [trial.laplace for trial in trials]
-    posteriors = []
-    for trial in trials:
-        objective.restore(trial.prior)
-        posteriors.append(objective.laplace(trial.w, trial.value))
-    return posteriors
+    return [objective.laplace(trial.point) for trial in trials]
 
 
 def output_moments(network, w, factor, X, cov=False, centred=False):

@@ -74,8 +74,9 @@ class _Residuals:
 
     ``r = [sqrt(s_p) * (f(x_p; w) - y_p) for every sample p, flattened;
     sqrt(alpha) * w_k for every penalised (non-bias) weight k]``, so that
-    ``0.5 * ||r||^2 == objective.value(w)``, with the objective's current alpha (it
-    changes between segments with ``alpha="bayes"``). The last network Jacobian is
+    ``0.5 * ||r||^2 == objective.value(w, prior)``, with the prior's state ``prior``
+    of the segment (``at``; it changes between segments with ``alpha="bayes"``).
+    The last network Jacobian is
     cached: a segment that accepts no step asks for it again at its end, and so does
     the next segment, which starts from the same weights unless a policy acted.
     """
@@ -91,6 +92,12 @@ class _Residuals:
         penalised = objective.penalised_weights()
         self.penalised = penalised if penalised.size else None
         self._key = self._out = self._jac = None
+        self.at(objective.prior.initial())
+
+    def at(self, prior):
+        """The residuals with the penalty of the prior's state ``prior`` from now."""
+        if self.penalised is not None:
+            self._root = np.sqrt(self.objective.penalty_diagonal(prior)[self.penalised])
 
     def _weighted(self, a):
         if self.root is None:
@@ -106,8 +113,7 @@ class _Residuals:
                 out = self.network.forward(w, obj.X)
         r = self._weighted(out - obj.Y).ravel()
         if self.penalised is not None:
-            root = np.sqrt(obj.penalty_diagonal()[self.penalised])
-            r = np.concatenate([r, root * w[self.penalised]])
+            r = np.concatenate([r, self._root * w[self.penalised]])
         return r
 
     def jacobian(self, w):
@@ -120,8 +126,7 @@ class _Residuals:
         if self.penalised is None:
             return self._jac
         P = np.zeros((self.penalised.size, self._jac.shape[1]))
-        P[np.arange(self.penalised.size), self.penalised] = np.sqrt(
-            self.objective.penalty_diagonal()[self.penalised])
+        P[np.arange(self.penalised.size), self.penalised] = self._root
         return np.vstack([self._jac, P])
 
 
@@ -132,11 +137,11 @@ class _Accepted(Exception):
         self.x = x
 
 
-def least_squares_run(objective, w, policy, *, mu=1e-3, mu_factor=10.0, mu_min=1e-15,
-                      mu_max=1e15, max_iter=1000, goal=0.0, callback=None, value=None,
+def least_squares_run(objective, start, policy, *, mu=1e-3, mu_factor=10.0, mu_min=1e-15,
+                      mu_max=1e15, max_iter=1000, goal=0.0, callback=None,
                       max_nfev=SEGMENT_NFEV):
-    """Minimise a squared-error ``objective`` from w with ``scipy.optimize.least_squares``
-    (a run: see ``_loop.serve``).
+    """Minimise a squared-error ``objective`` from ``start`` (a ``Point`` or weights)
+    with ``scipy.optimize.least_squares`` (a run: see ``_loop.serve``).
 
     Same protocol and result as ``_lm.lm_run``. An iteration is one
     ``least_squares(method="lm")`` call (MINPACK's ``lmder``, analytic Jacobian,
@@ -158,19 +163,20 @@ def least_squares_run(objective, w, policy, *, mu=1e-3, mu_factor=10.0, mu_min=1
     problem = _Residuals(objective)
     method = scipy_method(objective)
 
-    def step(w, value, after_event):
+    def step(point, after_event):
         if after_event:
-            w, value, _ = yield from lm_iteration(
-                objective, w, value, mu, unconditional=True, mu_factor=mu_factor,
+            point, _ = yield from lm_iteration(
+                objective, point, mu, unconditional=True, mu_factor=mu_factor,
                 mu_min=mu_min, mu_max=mu_max)
+        w = point.w
+        problem.at(point.prior)
         # skipped, as the built-in solver skips a non-finite Q (the Jacobian is cached
         # for least_squares' first request)
-        if not (np.isfinite(value) and np.all(np.isfinite(problem.jacobian(w)))):
-            return w, value
-        start = w
+        if not (np.isfinite(point.value) and np.all(np.isfinite(problem.jacobian(w)))):
+            return point
 
         def jacobian(x):
-            if not np.array_equal(x, start):
+            if not np.array_equal(x, w):
                 raise _Accepted(x.copy())
             return problem.jacobian(x)
 
@@ -181,11 +187,11 @@ def least_squares_run(objective, w, policy, *, mu=1e-3, mu_factor=10.0, mu_min=1
                                   gtol=_TOL).x
         except _Accepted as accepted:
             x = accepted.x
-        new_value, = yield Values(objective, [x])
-        if new_value <= value:  # MINPACK keeps its factors: the objective builds its own
-            return x, objective.accept(x, new_value)
-        return w, value  # no step accepted (or a non-finite excursion)
+        new, = yield Values(objective, [x], point.prior, point.hold)
+        if new.value <= point.value:  # MINPACK keeps its factors: the objective builds its own
+            return objective.accept(new)
+        return point  # no step accepted (or a non-finite excursion)
 
-    return (yield from run_iterations(objective, w, policy, step, max_iter=max_iter,
-                                      goal=goal, callback=callback, value=value))
+    return (yield from run_iterations(objective, start, policy, step, max_iter=max_iter,
+                                      goal=goal, callback=callback))
 

@@ -13,10 +13,9 @@ from . import _first_order, _scipy_backend
 from ._lm import lm_run
 
 
-def damping_options(params, rng):
-    """The keyword arguments of a damped (LM) run from the estimator's parameters."""
-    return dict(mu=params["mu"], mu_factor=params["mu_factor"], mu_min=params["mu_min"],
-                mu_max=params["mu_max"])
+def damping_options(options, rng):
+    """The keyword arguments of a damped (LM) run from the fit's options."""
+    return options.solver.damping.run_options()
 
 
 @dataclass(frozen=True)
@@ -24,11 +23,11 @@ class Solver:
     """A solver's run and its capabilities.
 
     run : callable
-        ``run(objective, w, policy, **options, max_iter, goal, callback, value)``: a
-        run (``_loop.serve``) whose result is a ``RunResult``.
+        ``run(objective, start, policy, **options, max_iter, goal, callback)``: a run
+        (``_loop.serve``) from the point ``start`` whose result is a ``RunResult``.
     options : callable
-        ``options(params, rng)``: the run's own keyword arguments from the
-        estimator's parameters (``get_params``) and the trial's RandomState.
+        ``options(fit_options, rng)``: the run's own keyword arguments from the fit's
+        options (``_options.FitOptions``) and the trial's RandomState.
     losses : frozenset of str or None
         The losses it trains (None: all).
     batchable : bool

@@ -1,26 +1,27 @@
 """Independent training runs (``n_init``), in parallel with joblib, and the choice of one.
 
 Each trial builds its own objective from data passed as top-level arguments, so
-that joblib backends that scatter large arguments (dask) send X once, and so that
-state an objective learns during a run (the Bayesian alpha) never leaks from one
-trial into the next. Trials of a small network run together, one batch per joblib
-worker (``_batched``); the others one by one.
+that joblib backends that scatter large arguments (dask) send X once. What a run
+learns (the Bayesian alpha) travels in its points, never in the objective. Trials
+of a small network run together, one batch per joblib worker (``_batched``); the
+others one by one.
 """
 
 import time
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 from joblib import effective_n_jobs
 from sklearn.utils.parallel import Parallel, delayed
 from threadpoolctl import threadpool_limits
 
-from ._bayes import PriorState
 from ._batched import serve_together
-from ._compression import make_policy
 from ._init import initialize
 from ._loop import RunResult, serve
-from ._objective import Objective
+from ._network import Network
+from ._objective import Objective, Point
+from ._options import FitOptions
 from ._predictive import Laplace, trials_keep_laplace
 from ._solve import blas_controller
 from ._solvers import SOLVERS
@@ -29,17 +30,17 @@ from ._stopping import Monitor
 
 @dataclass
 class Trial:
-    """What a training run leaves: the weights it returns, with the prior's state at
-    them, and the record of its path; no data and no objective, so that trials come
-    back from joblib's workers small (but for the posterior factor of predictive
-    distributions, when ``_predictive.trials_keep_laplace`` says it fits)."""
+    """What a training run leaves: the point it returns (its weights with the prior's
+    state at them) and the record of its path; no data and no objective, so that
+    trials come back from joblib's workers small (but for the posterior factor of
+    predictive distributions, when ``_predictive.trials_keep_laplace`` says it
+    fits)."""
 
     number: int  # 1-based, in the order of the seeds
     result: RunResult  # the run as it ended
-    w: np.ndarray  # the weights returned: the run's, or early stopping's best
-    value: float  # the objective at w
-    prior: PriorState  # alpha (and gamma) of the objective at w
-    log_evidence: float | None  # at w, with alpha="bayes"
+    # the point returned: the run's, or early stopping's best, with gamma computed there
+    point: Point
+    log_evidence: float | None  # at the point, with alpha="bayes"
     laplace: Laplace | None  # at w, when the trials keep it (else None)
     saturation_curve: list
     validation_scores: list
@@ -49,6 +50,11 @@ class Trial:
     # with alpha="bayes", the prior's total gamma
     mu_curve: list | None = None
     gamma_curve: list | None = None
+
+    # the point's parts, as a committee member's weights and prior are read
+    w = property(lambda self: self.point.w)
+    value = property(lambda self: self.point.value)
+    prior = property(lambda self: self.point.prior)
 
     def summary(self, loss):
         result = self.result
@@ -72,18 +78,37 @@ def blas_threads():
     return max([library["num_threads"] for library in libraries], default=1)
 
 
-def run_trial(params, network, loss, X, Y, sample_weight, w0, seed, validation, number=1,
-              make_objective=Objective, alpha0=None):
-    """One training run from w0 (or from random weights drawn with seed); ``number``
-    names it in verbose output; ``make_objective`` builds the objective from the data
-    (an ``Objective``, or one that sums over dask blocks); ``alpha0``, the Bayesian
-    alpha to start from (a warm start's)."""
+@dataclass(frozen=True)
+class Setting:
+    """What the trials of a fit share but the data (passed beside it, see the
+    module's note): the options, the network and loss, ``make_objective``, which
+    builds the objective from the data (an ``Objective``, or one that sums over dask
+    blocks), ``validation`` (early stopping's score of weights, or None), and for a
+    warm start ``w0``, the weights to go on from, and ``alpha0``, the Bayesian alpha
+    to start from."""
+
+    options: FitOptions
+    network: Network
+    loss: object
+    make_objective: Callable = Objective
+    validation: Callable | None = None
+    w0: np.ndarray | None = None
+    alpha0: object = None
+
+    @property
+    def solver(self):
+        """The registered solver the options name."""
+        return SOLVERS[self.options.solver.name]
+
+
+def run_trial(setting, X, Y, sample_weight, seed, number=1):
+    """One training run from ``setting.w0`` (or from random weights drawn with seed);
+    ``number`` names it in verbose output."""
     start = time.perf_counter()
     # a threaded solver's passes run on the threads BLAS may use, in shares of the rows
     allowed = blas_threads()
-    run = _Run(params, network, loss, X, Y, sample_weight, w0, seed, validation, number,
-               make_objective, alpha0, allowed if run_solver(params).threaded else 1,
-               alone=True)
+    run = _Run(setting, X, Y, sample_weight, seed, number,
+               allowed if setting.solver.threaded else 1, alone=True)
     objective = run.objective
     threads = objective.plan.blas_threads(allowed, objective.passes.threads)
     try:
@@ -95,22 +120,19 @@ def run_trial(params, network, loss, X, Y, sample_weight, w0, seed, validation, 
         objective.close()
 
 
-def run_trials_together(params, network, loss, X, Y, sample_weight, w0, seeds, validation,
-                        numbers, make_objective=Objective, alpha0=None):
+def run_trials_together(setting, X, Y, sample_weight, seeds, numbers):
     """The trials of ``seeds`` (named by ``numbers``) as ``run_trial`` runs them, their
     LM runs served together (``_batched``); each gets an equal share of the time."""
     if len(seeds) == 1:  # a batch of one (more workers than seeds) is a lone trial
-        return [run_trial(params, network, loss, X, Y, sample_weight, w0, seeds[0],
-                          validation, numbers[0], make_objective, alpha0)]
+        return [run_trial(setting, X, Y, sample_weight, seeds[0], numbers[0])]
     start = time.perf_counter()
     threads = blas_threads()
-    runs = [_Run(params, network, loss, X, Y, sample_weight, w0, seed, validation, number,
-                 make_objective, alpha0, threads, alone=False)
+    runs = [_Run(setting, X, Y, sample_weight, seed, number, threads, alone=False)
             for seed, number in zip(seeds, numbers)]
     with threadpool_limits(limits=1, user_api="blas"):
         for run in runs:
             run.begin()
-    results = serve_together([run.generator() for run in runs], network.n_weights)
+    results = serve_together([run.generator() for run in runs], setting.network.n_weights)
     seconds = (time.perf_counter() - start) / len(runs)
     # each run's last passes (its posterior) alone, as ``run_trial``'s
     passes = runs[0].objective.passes
@@ -121,112 +143,98 @@ def run_trials_together(params, network, loss, X, Y, sample_weight, w0, seeds, v
 
 
 class _Run:
-    """What a trial needs around its LM run: objective, initial weights, policy,
-    monitor (from ``begin``, the objective's first pass); ``finish`` makes the
-    ``Trial``. ``threads``: those its passes may use; ``alone``: served alone, so that
-    its value passes keep their forward states for the next Jacobian."""
+    """What a trial needs around its run: objective, initial weights, policy, monitor
+    (from ``begin``, the objective's first pass); ``finish`` makes the ``Trial``.
+    ``threads``: those its passes may use; ``alone``: served alone, so that its value
+    passes keep their forward states for the next Jacobian."""
 
-    def __init__(self, params, network, loss, X, Y, sample_weight, w0, seed, validation,
-                 number, make_objective, alpha0, threads=1, alone=True):
-        self.params, self.number = params, int(number)
-        self.network, self.validation, self.alpha0 = network, validation, alpha0
-        self.objective = make_objective(network, loss, X, Y, sample_weight, params["alpha"],
-                                        weight_groups=params["weight_groups"])
+    def __init__(self, setting, X, Y, sample_weight, seed, number, threads=1, alone=True):
+        self.setting, self.number = setting, int(number)
+        prior = setting.options.prior
+        self.objective = setting.make_objective(setting.network, setting.loss, X, Y,
+                                                sample_weight, prior.alpha,
+                                                weight_groups=prior.weight_groups)
         self.objective.passes.keep_states = alone
         self.objective.passes.use_threads(threads)
         self.rng = np.random.RandomState(seed)
-        self.w = initialize(network, params["init"], self.rng) if w0 is None else w0.copy()
+        init = setting.options.trials.init
+        self.w = initialize(setting.network, init, self.rng) if setting.w0 is None else \
+            setting.w0.copy()
 
     def begin(self):
-        params, network, rng = self.params, self.network, self.rng
-        solver = run_solver(params)
-        value = self.objective.start(self.w, self.alpha0)
-        self.policy = make_policy(
-            params["compression"], params["trigger"], objective=self.objective, w=self.w,
-            value=value,
-            draw=lambda: initialize(network, params["init"], rng), beta=params["beta"],
-            interval=params["interval"], omega=params["omega"], rho=params["rho"],
-            statistic=params["net_statistic"], window=solver.stall_window)
-        self.label = f"[trial {self.number}] " if params["n_init"] > 1 else ""
-        self.monitor = Monitor(params["tol"], params["n_iter_no_change"],
-                               self.objective.saturation, self.validation,
-                               params["verbose"], self.label, self.policy,
-                               self.objective.state,
-                               gamma=(lambda: total_gamma(self.objective))
-                               if params["alpha"] == "bayes" else None)
-        self.options = dict(solver.options(params, rng),
-                            max_iter=params["max_iter"], goal=params["goal"],
-                            # the run begins from start's value, not a pass of its own
-                            callback=self.monitor, value=value)
+        setting, rng = self.setting, self.rng
+        options, solver = setting.options, setting.solver
+        self.start = self.objective.start(self.w, setting.alpha0)
+        self.policy = options.policy.policy(
+            self.objective, self.start,
+            lambda: initialize(setting.network, options.trials.init, rng),
+            solver.stall_window)
+        self.label = f"[trial {self.number}] " if options.trials.n_init > 1 else ""
+        stopping = options.stopping
+        self.monitor = Monitor(stopping.tol, stopping.n_iter_no_change,
+                               self.objective.saturation, setting.validation,
+                               stopping.verbose, self.label, self.policy,
+                               gamma=total_gamma if options.prior.bayes else None)
+        self.options = dict(solver.options(options, rng), max_iter=options.solver.max_iter,
+                            goal=options.solver.goal, callback=self.monitor)
 
     def generator(self):
-        return run_solver(self.params).run(self.objective, self.w, self.policy,
-                                           **self.options)
+        return self.setting.solver.run(self.objective, self.start, self.policy,
+                                       **self.options)
 
     def finish(self, result, seconds):
-        """The ``Trial``: the run's weights, or with early stopping those of the best
-        validation score, with the objective's state at them (the policy restores
-        the state of the weights it returns)."""
-        objective, monitor = self.objective, self.monitor
-        w, value = result.w, result.value
-        if self.validation is not None and monitor.best_w is not None:
-            objective.restore(monitor.best_state)
-            w, value = monitor.best_w, objective.value(monitor.best_w)
-        posterior = objective.posterior(
-            w, value, laplace=trials_keep_laplace(self.network, self.params["n_init"]))
+        """The ``Trial``: the run's point, or with early stopping that of the best
+        validation score (its value again, from a pass of its own)."""
+        objective, monitor, setting = self.objective, self.monitor, self.setting
+        point = result.point
+        if setting.validation is not None and monitor.best is not None:
+            point = objective.points([monitor.best.w], monitor.best.prior)[0]
+        state, evidence, laplace = objective.posterior(
+            point, laplace=trials_keep_laplace(setting.network, setting.options.trials.n_init))
         # a solver without a damping of its own (scipy's) reports None
         mu_curve = None if None in monitor.mu_curve else monitor.mu_curve
-        trial = Trial(self.number, result, w, value, *posterior,
+        trial = Trial(self.number, result, Point(point.w, point.value, state), evidence,
+                      laplace,
                       monitor.saturation_curve, monitor.scores, monitor.best_score, seconds,
                       mu_curve, monitor.gamma_curve if monitor.gamma is not None else None)
-        if self.params["verbose"] and self.label:  # the estimator prints a lone trial's
+        if setting.options.stopping.verbose and self.label:  # the estimator prints a lone trial's
             print(f"{self.label}{trial.summary(objective.mean(result.value))}", flush=True)
         return trial
 
 
-def total_gamma(objective):
-    """The effective number of parameters of the objective's prior now (summed over
+def total_gamma(prior):
+    """The effective number of parameters of the prior's state ``prior`` (summed over
     its groups of weights), NaN before its first estimate: a float per iteration."""
-    gamma = objective.state().gamma
-    return np.nan if gamma is None else float(np.sum(gamma))
+    return np.nan if prior.gamma is None else float(np.sum(prior.gamma))
 
 
-def run_trials(params, objective, network, loss, X, Y, sample_weight, w0, seeds, validation,
-               make_objective=Objective, alpha0=None):
-    """A trial per seed, in the order of the seeds (arguments as for ``run_trial``;
-    ``objective``, one on the same data, tells how to run them).
+def run_trials(setting, X, Y, sample_weight, seeds, together):
+    """A trial per seed, in the order of the seeds (see ``run_trial``); ``together``:
+    whether they run together (``served_together``).
 
-    With ``n_jobs``, the seeds are split among the workers. Small networks trained by
-    the built-in solver run their trials together (one batch per worker, see
-    ``_batched``), others one by one.
+    With ``n_jobs``, the seeds are split among the workers: together, one batch per
+    worker (see ``_batched``), else one by one.
     """
-    args = (params, network, loss, X, Y, sample_weight, w0)
-    together = served_together(params, objective, len(seeds))
     numbers = list(range(1, len(seeds) + 1))
+    n_jobs = setting.options.trials.n_jobs
     if not together:
-        return Parallel(n_jobs=params["n_jobs"])(
-            delayed(run_trial)(*args, seed, validation, number, make_objective, alpha0)
+        return Parallel(n_jobs=n_jobs)(
+            delayed(run_trial)(setting, X, Y, sample_weight, seed, number)
             for number, seed in zip(numbers, seeds))
-    n_batches = min(len(seeds), effective_n_jobs(params["n_jobs"]))
-    batches = Parallel(n_jobs=params["n_jobs"])(
-        delayed(run_trials_together)(*args, part, validation, numbers_part, make_objective,
-                                     alpha0)
+    n_batches = min(len(seeds), effective_n_jobs(n_jobs))
+    batches = Parallel(n_jobs=n_jobs)(
+        delayed(run_trials_together)(setting, X, Y, sample_weight, part, numbers_part)
         for part, numbers_part in zip(np.array_split(seeds, n_batches),
                                       np.array_split(np.array(numbers), n_batches)))
     return [trial for batch in batches for trial in batch]
 
 
-def served_together(params, objective, n_trials):
-    """Whether ``n_trials`` trials on ``objective``'s data run together: a batchable
-    solver, an objective that evaluates stacks of weights, and small networks (see
-    ``_costs.Plan.worth_serving_together``), where many cost a few times one."""
-    return (run_solver(params).batchable and objective.stackable
-            and objective.plan.worth_serving_together(n_trials))
-
-
-def run_solver(params):
-    """The registered solver that ``params["solver"]`` names."""
-    return SOLVERS[params["solver"]]
+def served_together(solver, stackable, plan, n_trials):
+    """Whether ``n_trials`` trials run together: a batchable ``solver``, an objective
+    that evaluates stacks of weights (``stackable``), and small networks (see
+    ``_costs.Plan.worth_serving_together``, of the ``plan`` of the data), where many
+    cost a few times one."""
+    return solver.batchable and stackable and plan.worth_serving_together(n_trials)
 
 
 def ranked_trials(trials, early_stopping):

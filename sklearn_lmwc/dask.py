@@ -100,9 +100,6 @@ class DaskObjective(Objective):
     def loss_sums(self, w):
         return self._loss_sums_at([w])[0]
 
-    def values(self, ws):
-        return self.values_from_sums(ws, self._loss_sums_at(ws))
-
     def _loss_sums_at(self, ws):
         """``loss_sums`` at each of ws, from one pass over the blocks."""
         sums = self._sum_blocks(np.array(ws), "loss", 2 * len(ws)).reshape(-1, 2)

@@ -47,8 +47,9 @@ def _runs(objectives, seeds, compression, max_iter=30, **options):
         rng = np.random.RandomState(seed)
         draw = (lambda r=rng, net=objective.network: initialize(net, "uniform", r))
         w = draw()
-        policy = make_policy(compression, "stall", objective=objective, w=w,
-                             value=objective.start(w), draw=draw, beta=1e-3)
+        policy = make_policy(compression, "stall", objective=objective,
+                             start=objective.start(w), draw=draw, beta=1e-3)
+        # from the weights: each run's first pass is a request of its own
         runs.append(lm_run(objective, w, policy, max_iter=max_iter, **options))
     return runs
 
@@ -256,10 +257,9 @@ def test_a_run_whose_system_overflows_keeps_its_weights_beside_the_others():
         objectives = [Objective(network, SquaredError(), X, y[:, None]) for _ in seeds]
         made = _runs(objectives, seeds, None, max_iter=5)
         # the middle run starts where its Jacobian overflows: no step can be taken
-        objectives[1].start(np.full(network.n_weights, 1e200))
-        made[1] = lm_run(objectives[1], np.full(network.n_weights, 1e200),
-                         make_policy(None, "stall", objective=None, w=None, value=None,
-                                     draw=None), max_iter=5)
+        made[1] = lm_run(objectives[1], objectives[1].start(np.full(network.n_weights, 1e200)),
+                         make_policy(None, "stall", objective=None, start=None, draw=None),
+                         max_iter=5)
         return made
 
     together = _batched.serve_together(runs(), network.n_weights)

@@ -1,4 +1,5 @@
-"""The prior (``_bayes``): the penalty, the evidence re-estimate and its state."""
+"""The prior (``_bayes``): the penalty, the evidence re-estimate, and its states, which
+it hands back and never holds."""
 
 import numpy as np
 import pytest
@@ -28,21 +29,20 @@ def test_fixed_alpha_penalty_and_no_reestimate():
     prior = Prior(0.5, mask)
     assert not prior.bayes and prior.active
     w = np.array([1.0, 10.0, 2.0])
-    assert prior.penalty(w) == pytest.approx(0.5 * 0.5 * 5.0)
-    np.testing.assert_array_equal(prior.diagonal(), [0.5, 0.0, 0.5])
+    assert prior.penalty(w, 0.5) == pytest.approx(0.5 * 0.5 * 5.0)
+    np.testing.assert_array_equal(prior.diagonal(0.5), [0.5, 0.0, 0.5])
     Q, _ = _system(N=3)
-    assert not prior.reestimate(w, 1.0, WeightSpaceSystem(Q, np.ones(3)), 10, lambda *a: 1.0)
-    assert prior.state() == PriorState(0.5, None)
+    assert prior.reestimate(w, 1.0, WeightSpaceSystem(Q, np.ones(3)), 10, lambda *a: 1.0,
+                            0.5) is None
+    assert prior.initial() == prior.start() == prior.start(2.0) == PriorState(0.5, None)
     assert not Prior(0.0, mask).active and Prior("bayes", mask).active
 
 
 def test_start_from_the_weak_prior_or_a_given_alpha():
     prior = Prior("bayes", np.ones(3, bool))
-    assert prior.alpha == 0.0
-    prior.start()
-    assert prior.alpha == _ALPHA_START
-    prior.start(2.5)
-    assert prior.alpha == 2.5
+    assert prior.initial() == PriorState(0.0, None)
+    assert prior.start() == PriorState(_ALPHA_START, None)
+    assert prior.start(2.5) == PriorState(2.5, None)
 
 
 @pytest.mark.parametrize("loss", [SquaredError(), LogLoss("logistic")])
@@ -51,36 +51,25 @@ def test_reestimate_is_the_evidence_update(loss):
     mask = np.ones(9, bool)
     mask[[2, 7]] = False  # biases
     prior = Prior("bayes", mask)
-    prior.start(0.3)
     w = np.random.default_rng(1).normal(size=9)
     system = WeightSpaceSystem(Q + 0.3 * np.diag(mask.astype(float)), g)
     data, n = 12.5, 40
-    assert prior.reestimate(w, data, system, n, loss.noise_variance)
+    state = prior.reestimate(w, data, system, n, loss.noise_variance, 0.3)
     gamma = _dense_gamma(Q, 0.3, mask)
-    assert prior.gamma == pytest.approx(gamma, rel=1e-5)
+    assert state.gamma == pytest.approx(gamma, rel=1e-5)
     # alpha = (gamma / ||w||^2) / beta; beta = (n - gamma) / SSE for squared error,
     # 1 for log-loss
     precision = gamma / (w[mask] @ w[mask])
     beta = (n - gamma) / (2 * data) if loss.name == "squared_error" else 1.0
-    assert prior.alpha == pytest.approx(precision / beta, rel=1e-5)
+    assert state.alpha == pytest.approx(precision / beta, rel=1e-5)
 
 
 def test_effective_parameters_fail_on_an_indefinite_system():
     prior = Prior("bayes", np.ones(3, bool))
-    prior.start()
-    assert prior.effective_parameters(WeightSpaceSystem(-np.eye(3), np.ones(3))) is None
-    assert not prior.reestimate(np.ones(3), 1.0, WeightSpaceSystem(-np.eye(3), np.ones(3)),
-                                10, SquaredError().noise_variance)
-    assert prior.alpha == _ALPHA_START and prior.gamma is None
-
-
-def test_state_restores_alpha_and_gamma():
-    prior = Prior("bayes", np.ones(3, bool))
-    prior.start(1.0)
-    saved = prior.state()
-    prior.alpha, prior.gamma = 7.0, 2.0
-    prior.restore(saved)
-    assert prior.state() == PriorState(1.0, None)
+    assert prior.effective_parameters(WeightSpaceSystem(-np.eye(3), np.ones(3)),
+                                      _ALPHA_START) is None
+    assert prior.reestimate(np.ones(3), 1.0, WeightSpaceSystem(-np.eye(3), np.ones(3)),
+                            10, SquaredError().noise_variance, _ALPHA_START) is None
 
 
 # ---- groups of weights: one alpha per group ---------------------------------------
@@ -115,11 +104,10 @@ def test_groups_need_a_bayesian_alpha():
 
 def test_penalising_is_the_truth_of_a_scalar_alpha():
     mask = np.array([True, False, True])
-    assert Prior(0.5, mask).penalising and not Prior(0.0, mask).penalising
     prior = Prior("bayes", mask)
-    assert not prior.penalising
-    prior.start()
-    assert prior.penalising
+    assert prior.penalising(0.5) and not prior.penalising(0.0)
+    assert not prior.penalising(prior.initial().alpha)
+    assert prior.penalising(prior.start().alpha)
 
 
 def test_grouped_penalty_diagonal_and_start():
@@ -130,63 +118,45 @@ def test_grouped_penalty_diagonal_and_start():
     assert prior.penalised.all()
     w = np.array([1.0, -2.0, 3.0, 0.5, 4.0])
     # before start: no penalty, and alpha an array (its truth would be ambiguous)
-    assert not prior.penalising
-    assert_array_equal(prior.alpha, np.zeros(3))
-    assert_array_equal(prior.diagonal(), np.zeros(5)) and prior.penalty(w) == 0.0
-    prior.start()
-    assert prior.penalising
-    assert_array_equal(prior.alpha, np.full(3, _ALPHA_START))
-    prior.start(2.5)
-    assert_array_equal(prior.alpha, np.full(3, 2.5))
+    initial = prior.initial().alpha
+    assert not prior.penalising(initial)
+    assert_array_equal(initial, np.zeros(3))
+    assert_array_equal(prior.diagonal(initial), np.zeros(5))
+    assert prior.penalty(w, initial) == 0.0
+    assert prior.penalising(prior.start().alpha)
+    assert_array_equal(prior.start().alpha, np.full(3, _ALPHA_START))
+    assert_array_equal(prior.start(2.5).alpha, np.full(3, 2.5))
     fitted = np.array([1.0, 2.0, 3.0])
-    prior.start(fitted)  # a warm start from a fitted array: copied
+    alpha = prior.start(fitted).alpha  # a warm start from a fitted array: copied
     fitted[0] = 9.0
-    assert_array_equal(prior.alpha, [1.0, 2.0, 3.0])
-    assert_array_equal(prior.diagonal(), [1.0, 2.0, 1.0, 3.0, 2.0])
+    assert_array_equal(alpha, [1.0, 2.0, 3.0])
+    assert_array_equal(prior.diagonal(alpha), [1.0, 2.0, 1.0, 3.0, 2.0])
     expected = 0.5 * (1.0 * (1 + 9) + 2.0 * (4 + 16) + 3.0 * 0.25)
-    assert prior.penalty(w) == pytest.approx(expected, rel=1e-15)
-    assert prior.penalty(w) == pytest.approx(0.5 * prior.diagonal() @ (w * w), rel=1e-15)
-
-
-def test_grouped_state_copies_the_arrays():
-    prior = Prior("bayes", np.ones(5, bool), np.array([0, 1, 0, 2, 1]))
-    prior.start(np.array([1.0, 2.0, 3.0]))
-    prior.gamma = np.array([0.5, 1.0, 0.25])
-    saved = prior.state()
-    assert not np.shares_memory(saved.alpha, prior.alpha)
-    assert not np.shares_memory(saved.gamma, prior.gamma)
-    prior.alpha[0], prior.gamma[0] = 7.0, 7.0  # the live arrays change in place
-    assert saved.alpha[0] == 1.0 and saved.gamma[0] == 0.5
-    prior.restore(saved)
-    assert not np.shares_memory(saved.alpha, prior.alpha)
-    prior.alpha[1] = 5.0  # nor does a restored prior alias the saved state
-    assert_array_equal(saved.alpha, [1.0, 2.0, 3.0])
-    assert_array_equal(prior.state().alpha, [1.0, 5.0, 3.0])
-    prior.restore(PriorState(np.array([4.0, 4.0, 4.0]), None))
-    assert prior.gamma is None
-    assert_array_equal(prior.alpha, [4.0, 4.0, 4.0])
+    assert prior.penalty(w, alpha) == pytest.approx(expected, rel=1e-15)
+    assert prior.penalty(w, alpha) == pytest.approx(0.5 * prior.diagonal(alpha) @ (w * w),
+                                                    rel=1e-15)
 
 
 @pytest.mark.parametrize("System", ["weights", "residuals"])
 def test_grouped_effective_parameters_match_a_dense_computation(System):
     J, g, w, groups = _grouped_problem()
     prior = Prior("bayes", np.ones(10, bool), groups)
-    prior.start(np.array([0.2, 3.0, 40.0]))
+    alpha = prior.start(np.array([0.2, 3.0, 40.0])).alpha
     Q = J.T @ J
     if System == "weights":
-        system = WeightSpaceSystem(Q + np.diag(prior.diagonal()), g)
+        system = WeightSpaceSystem(Q + np.diag(prior.diagonal(alpha)), g)
     else:
-        system = ResidualSpaceSystem(J, g, prior.diagonal())
-    gamma = prior.effective_parameters(system)
+        system = ResidualSpaceSystem(J, g, prior.diagonal(alpha))
+    gamma = prior.effective_parameters(system, alpha)
     # the jitter relative to the smallest alpha, as the trace's
-    expected = _dense_group_gamma(Q, prior.alpha, groups, _TRACE_DAMPING * 0.2)
+    expected = _dense_group_gamma(Q, alpha, groups, _TRACE_DAMPING * 0.2)
     assert gamma.shape == (3,)
     np.testing.assert_allclose(gamma, expected, rtol=1e-8)
     assert np.all((gamma > 0) & (gamma < np.bincount(groups)))
     # a solve's factor with a damping below the jitter serves the estimate
     assert system.solve(1e-9) is not None
-    np.testing.assert_allclose(prior.effective_parameters(system),
-                               _dense_group_gamma(Q, prior.alpha, groups, 1e-9), rtol=1e-8)
+    np.testing.assert_allclose(prior.effective_parameters(system, alpha),
+                               _dense_group_gamma(Q, alpha, groups, 1e-9), rtol=1e-8)
 
 
 @pytest.mark.parametrize("loss", [SquaredError(), LogLoss("logistic")])
@@ -194,38 +164,36 @@ def test_grouped_reestimate_is_the_evidence_update_per_group(loss):
     J, g, w, groups = _grouped_problem()
     prior = Prior("bayes", np.ones(10, bool), groups)
     start = np.array([0.2, 3.0, 40.0])
-    prior.start(start)
     Q = J.T @ J
-    system = WeightSpaceSystem(Q + np.diag(prior.diagonal()), g)
+    system = WeightSpaceSystem(Q + np.diag(prior.diagonal(start)), g)
     data, n = 12.5, 30
-    assert prior.reestimate(w, data, system, n, loss.noise_variance)
+    state = prior.reestimate(w, data, system, n, loss.noise_variance, start)
     gamma = _dense_group_gamma(Q, start, groups, _TRACE_DAMPING * 0.2)
-    np.testing.assert_allclose(prior.gamma, gamma, rtol=1e-8)
+    np.testing.assert_allclose(state.gamma, gamma, rtol=1e-8)
     # alpha_g = (gamma_g / ||w_g||^2) / beta, beta from the total gamma:
     # (n - gamma) / SSE for squared error, 1 for log-loss
     squares = np.array([w[groups == k] @ w[groups == k] for k in range(3)])
     beta = (n - gamma.sum()) / (2 * data) if loss.name == "squared_error" else 1.0
     expected = gamma / squares / beta
     assert np.all((expected > _ALPHA_BOUNDS[0]) & (expected < _ALPHA_BOUNDS[1]))
-    np.testing.assert_allclose(prior.alpha, expected, rtol=1e-8)
+    np.testing.assert_allclose(state.alpha, expected, rtol=1e-8)
+    assert_array_equal(start, [0.2, 3.0, 40.0])  # the state passed in is left alone
 
 
 def test_grouped_reestimate_clips_and_fails_like_the_scalar_one():
     J, g, w, groups = _grouped_problem()
     prior = Prior("bayes", np.ones(10, bool), groups)
-    prior.start()
-    system = WeightSpaceSystem(J.T @ J + np.diag(prior.diagonal()), g)
+    alpha = prior.start().alpha
+    system = WeightSpaceSystem(J.T @ J + np.diag(prior.diagonal(alpha)), g)
     w = w.copy()
     w[groups == 1] = 0.0  # a group of zero weights: the upper bound, no NaN
     w[groups == 2] *= 1e8  # huge weights: the lower bound
-    assert prior.reestimate(w, 12.5, system, 30, SquaredError().noise_variance)
-    assert prior.alpha[1] == _ALPHA_BOUNDS[1] and prior.alpha[2] == _ALPHA_BOUNDS[0]
-    saved = prior.state()
+    state = prior.reestimate(w, 12.5, system, 30, SquaredError().noise_variance, alpha)
+    assert state.alpha[1] == _ALPHA_BOUNDS[1] and state.alpha[2] == _ALPHA_BOUNDS[0]
     bad = WeightSpaceSystem(-np.eye(10), g)
-    assert prior.effective_parameters(bad) is None
-    assert not prior.reestimate(w, 12.5, bad, 30, SquaredError().noise_variance)
-    assert_array_equal(prior.alpha, saved.alpha)
-    assert_array_equal(prior.gamma, saved.gamma)
+    assert prior.effective_parameters(bad, state.alpha) is None
+    assert prior.reestimate(w, 12.5, bad, 30, SquaredError().noise_variance,
+                            state.alpha) is None
 
 
 @pytest.mark.parametrize("System", ["weights", "residuals"])
@@ -235,15 +203,15 @@ def test_a_group_the_data_do_not_determine_counts_no_parameter(System):
     J, g, w, groups = _grouped_problem()
     J[:, groups == 1] = 0.0
     prior = Prior("bayes", np.ones(10, bool), groups)
-    prior.start()
+    alpha = prior.start().alpha
     if System == "weights":
-        system = WeightSpaceSystem(J.T @ J + np.diag(prior.diagonal()), g)
+        system = WeightSpaceSystem(J.T @ J + np.diag(prior.diagonal(alpha)), g)
     else:
-        system = ResidualSpaceSystem(J, g, prior.diagonal())
-    assert prior.reestimate(w, 12.5, system, 30, SquaredError().noise_variance)
-    assert 0.0 <= prior.gamma[1] <= _TRACE_DAMPING * 3
-    assert np.all(prior.gamma[[0, 2]] > 0.1)
-    assert np.isfinite(prior.alpha).all() and prior.alpha[1] < prior.alpha[[0, 2]].min()
+        system = ResidualSpaceSystem(J, g, prior.diagonal(alpha))
+    state = prior.reestimate(w, 12.5, system, 30, SquaredError().noise_variance, alpha)
+    assert 0.0 <= state.gamma[1] <= _TRACE_DAMPING * 3
+    assert np.all(state.gamma[[0, 2]] > 0.1)
+    assert np.isfinite(state.alpha).all() and state.alpha[1] < state.alpha[[0, 2]].min()
 
 
 def test_ard_counts_no_parameter_for_a_constant_input_feature():
@@ -257,7 +225,7 @@ def test_ard_counts_no_parameter_for_a_constant_input_feature():
     net = Network(3, (4,), 1, topology="bmlp")
     groups, names = net.weight_groups("ard")
     prior = Prior("bayes", ~net.bias_mask(), groups)
-    prior.start()
+    state = prior.start()
     w = 0.5 * rng.normal(size=net.n_weights)
     loss, mu = SquaredError(), 1e-2
 
@@ -269,18 +237,21 @@ def test_ard_counts_no_parameter_for_a_constant_input_feature():
         for _ in range(40):
             _, J = net.jacobian(w, X)
             J = J[:, 0, :]
-            g = J.T @ (net.forward(w, X)[:, 0] - y) + prior.diagonal() * w
-            value = data_loss(w) + prior.penalty(w)
+            diagonal = prior.diagonal(state.alpha)
+            g = J.T @ (net.forward(w, X)[:, 0] - y) + diagonal * w
+            value = data_loss(w) + prior.penalty(w, state.alpha)
             for _ in range(20):
-                system = WeightSpaceSystem(J.T @ J + np.diag(prior.diagonal()), g)
+                system = WeightSpaceSystem(J.T @ J + np.diag(diagonal), g)
                 step = system.solve(mu)
-                if step is not None and data_loss(w - step) + prior.penalty(w - step) < value:
+                if step is not None and \
+                        data_loss(w - step) + prior.penalty(w - step, state.alpha) < value:
                     w, mu = w - step, max(mu / 10, 1e-12)
                     break
                 mu *= 10
-            assert prior.reestimate(w, data_loss(w), system, 60, loss.noise_variance)
-            assert np.isfinite(prior.alpha).all() and np.isfinite(prior.gamma).all()
+            state = prior.reestimate(w, data_loss(w), system, 60, loss.noise_variance,
+                                     state.alpha)
+            assert np.isfinite(state.alpha).all() and np.isfinite(state.gamma).all()
     constant = names.index("input 1")
-    assert prior.gamma[constant] <= _TRACE_DAMPING * np.count_nonzero(groups == constant)
+    assert state.gamma[constant] <= _TRACE_DAMPING * np.count_nonzero(groups == constant)
     others = np.arange(len(names)) != constant
-    assert np.all(prior.gamma[others] > 0.1)
+    assert np.all(state.gamma[others] > 0.1)

@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -11,8 +13,9 @@ from sklearn_lmwc._compression import (
     compress,
     make_policy,
 )
+from sklearn_lmwc._bayes import PriorState
 from sklearn_lmwc._losses import SquaredError
-from sklearn_lmwc._objective import Objective
+from sklearn_lmwc._objective import Objective, Point
 from sklearn_lmwc._network import Network
 
 
@@ -108,97 +111,86 @@ class _Always:
         return True
 
 
+def _point(w, value, alpha=0.0, hold=None):
+    """A point whose prior's state is ``alpha`` (the objectives here: a fixed 0)."""
+    return Point(w, value, PriorState(alpha, None), hold=hold)
+
+
 def test_adaptive_improvement_grows_omega_and_keeps_best():
     objective, w0 = _objective()
-    policy = AdaptiveCompression(_Always(), objective, w0, 10.0, omega=0.1, rho=1.1)
+    policy = AdaptiveCompression(_Always(), objective, _point(w0, 10.0), omega=0.1, rho=1.1)
     w1 = w0 + 0.01
-    new = policy.observe(1, w1, 5.0, 6.0)
+    point = _point(w1, 5.0)
+    move = policy.observe(1, point, 6.0)
     assert policy.omega == pytest.approx(0.11)
-    np.testing.assert_array_equal(policy.best_w, w1)
-    assert policy.best_value == 5.0 and policy.event == "compression"
-    np.testing.assert_allclose(new, compress(objective, w1, 0.11))
+    assert policy.best is point and policy.event == "compression"
+    np.testing.assert_allclose(move.w, compress(objective, w1, 0.11))
+    assert move.prior is point.prior
 
 
 def test_adaptive_no_improvement_reverts_and_shrinks_omega():
     objective, w0 = _objective()
-    policy = AdaptiveCompression(_Always(), objective, w0, 10.0, omega=0.1, rho=1.1)
-    worse = w0 + 0.5
-    new = policy.observe(1, worse, 12.0, 12.0)
+    start = _point(w0, 10.0)
+    policy = AdaptiveCompression(_Always(), objective, start, omega=0.1, rho=1.1)
+    move = policy.observe(1, _point(w0 + 0.5, 12.0), 12.0)
     assert policy.omega == pytest.approx(0.1 / 1.1)
-    np.testing.assert_array_equal(policy.best_w, w0)
-    # the best weights are restored, then compressed
-    np.testing.assert_allclose(new, compress(objective, w0, 0.1 / 1.1))
+    assert policy.best is start
+    # the best point is compressed, its prior's state gone on with
+    np.testing.assert_allclose(move.w, compress(objective, w0, 0.1 / 1.1))
+    assert move.prior is start.prior
 
 
 def test_policy_quiet_without_trigger_and_finish_returns_best():
     objective, w0 = _objective()
-    policy = AdaptiveCompression(StallTrigger(1e-4), objective, w0, 10.0)
-    assert policy.observe(1, w0 + 1, 9.0, 10.0) is None
-    w, value = policy.finish(w0 + 1, 11.0)
-    np.testing.assert_array_equal(w, w0)
-    assert value == 10.0
-    w, value = policy.finish(w0 + 1, 9.0)
-    np.testing.assert_array_equal(w, w0 + 1)
+    start = _point(w0, 10.0)
+    policy = AdaptiveCompression(StallTrigger(1e-4), objective, start)
+    assert policy.observe(1, _point(w0 + 1, 9.0), 10.0) is None
+    assert policy.finish(_point(w0 + 1, 11.0)) is start
+    better = _point(w0 + 1, 9.0)
+    assert policy.finish(better) is better
 
 
-class _Learning:
-    """An objective whose learned state is a counter, bumped by the test."""
+class _Stateless:
+    """An objective whose prior's states change no value."""
 
-    def __init__(self):
-        self.learned = 0
-
-    def state(self):
-        return self.learned
-
-    def restore(self, state):
-        self.learned = state
-
-    def restate(self, w, value, state):
-        return value  # what it learns changes no value
+    def value_under(self, point, prior):
+        return point.value
 
 
 def test_restart_draws_fresh_weights_and_keeps_best():
     draws = iter([np.full(4, 7.0), np.full(4, 8.0)])
-    objective = _Learning()
-    policy = RandomRestart(_Always(), objective, np.zeros(4), 10.0, lambda: next(draws))
-    objective.learned = 1
-    np.testing.assert_array_equal(policy.observe(1, np.ones(4), 3.0, 3.0), 7.0)
-    # a restart is a fresh start: the objective's state as at the run's start
-    assert objective.learned == 0
-    objective.learned = 2
-    np.testing.assert_array_equal(policy.observe(2, np.full(4, 2.0), 5.0, 5.0), 8.0)
-    assert policy.event == "restart"
-    objective.learned = 3
-    w, value = policy.finish(np.full(4, 9.0), 4.0)
-    np.testing.assert_array_equal(w, 1.0)
-    assert value == 3.0
-    assert objective.learned == 1  # the state kept with the best weights
+    start = _point(np.zeros(4), 10.0, alpha=0.0)
+    policy = RandomRestart(_Always(), _Stateless(), start, lambda: next(draws))
+    best = _point(np.ones(4), 3.0, alpha=1.0)
+    move = policy.observe(1, best, 3.0)
+    np.testing.assert_array_equal(move.w, 7.0)
+    # a restart is a fresh start: the prior's state as at the run's start
+    assert move.prior is start.prior and move.hold is None
+    move = policy.observe(2, _point(np.full(4, 2.0), 5.0, alpha=2.0), 5.0)
+    np.testing.assert_array_equal(move.w, 8.0)
+    assert move.prior is start.prior and policy.event == "restart"
+    # the best point comes back with the state kept with its weights
+    assert policy.finish(_point(np.full(4, 9.0), 4.0, alpha=3.0)) is best
 
 
-def test_compression_restores_the_state_of_the_best_weights():
+def test_compression_goes_on_from_the_state_of_the_best_weights():
     objective, w0 = _objective()
-    # values as given, whatever alpha (Objective.restate is tested on its own)
-    objective.restate = lambda w, value, state: value
-    saved = objective.state()
-    policy = AdaptiveCompression(_Always(), objective, w0, 10.0)
-    objective.prior.alpha = 4.0  # what the objective learned on the way
-    policy.observe(1, w0 + 0.5, 12.0, 12.0)  # no improvement: back to the best
-    assert objective.state() == saved
-    objective.prior.alpha = 5.0
-    policy.observe(2, w0 + 0.1, 9.0, 9.5)  # an improvement: its state is kept
-    objective.prior.alpha = 6.0
-    w, value = policy.finish(w0 + 2, 11.0)
-    np.testing.assert_array_equal(w, w0 + 0.1)
-    assert value == 9.0 and objective.prior.alpha == 5.0
-    objective.prior.alpha = 7.0
-    w, _ = policy.finish(w0 + 3, 8.0)  # the final weights are the best: theirs stays
-    np.testing.assert_array_equal(w, w0 + 3)
-    assert objective.prior.alpha == 7.0
+    # values as given, whatever alpha (Objective.value_under is tested on its own)
+    objective.value_under = lambda point, prior: point.value
+    start = _point(w0, 10.0)
+    policy = AdaptiveCompression(_Always(), objective, start)
+    # no improvement: back to the best, whatever the run had learned on the way
+    assert policy.observe(1, _point(w0 + 0.5, 12.0, alpha=4.0), 12.0).prior is start.prior
+    improved = _point(w0 + 0.1, 9.0, alpha=5.0)
+    assert policy.observe(2, improved, 9.5).prior is improved.prior  # its state kept
+    assert policy.finish(_point(w0 + 2, 11.0, alpha=6.0)) is improved
+    final = _point(w0 + 3, 8.0, alpha=7.0)
+    assert policy.finish(final) is final  # the final weights are the best: theirs stays
 
 
 def test_make_policy_dispatch():
     objective, w = _objective()
-    kw = dict(objective=objective, w=w, value=1.0, draw=lambda: w)
+    kw = dict(objective=objective, start=_point(w, 1.0), draw=lambda: w)
     assert isinstance(make_policy(None, "stall", **kw), NoPolicy)
     adaptive = make_policy("adaptive", "stall", beta=1e-3, omega=0.5, **kw)
     assert isinstance(adaptive, AdaptiveCompression) and adaptive.omega == 0.5
@@ -214,14 +206,16 @@ def test_compression_holds_the_prior_until_the_fit_is_back_at_its_best():
     # would grow and shrink them further, so it waits for the best value
     objective, w0 = _objective()
     objective.prior = type(objective.prior)("bayes", objective.prior.penalised)
-    objective.start(w0)
-    value = objective.value(w0)
-    policy = AdaptiveCompression(_Always(), objective, w0, 0.5 * value)
-    w1 = policy.observe(1, w0, value, value)  # no improvement on the best (half)
-    alpha = objective.prior.alpha
-    for point in (w1, w0):  # above the best value: nothing learned
-        assert objective.accept(point, 0.6 * value) == 0.6 * value
-        assert objective.prior.alpha == alpha and objective.prior.gamma is None
-    # at the best value or below, the prior learns again
-    objective.accept(w0, 0.5 * value)
-    assert objective.prior.alpha != alpha and objective.prior.gamma is not None
+    start = objective.start(w0)
+    value = start.value
+    best = replace(start, value=0.5 * value)
+    policy = AdaptiveCompression(_Always(), objective, best)
+    move = policy.observe(1, start, value)  # no improvement on the best (half)
+    assert move.hold == pytest.approx(0.5 * value, rel=1e-8) and move.hold >= 0.5 * value
+    for w in (move.w, w0):  # above the best value: nothing learned
+        held = Point(w, 0.6 * value, move.prior, hold=move.hold)
+        assert objective.accept(held) is held
+    # at the best value or below, the prior learns again, and the hold ends
+    learned = objective.accept(Point(w0, 0.5 * value, move.prior, hold=move.hold))
+    assert learned.prior.alpha != move.prior.alpha and learned.prior.gamma is not None
+    assert learned.hold is None

@@ -86,8 +86,7 @@ def test_plain_lm_trajectory_matches_in_memory(loss_name):
     w0 = rng.uniform(-1, 1, network.n_weights)
     results = []
     for objective in (memory, chunked):
-        policy = make_policy(None, "stall", objective=objective, w=w0,
-                             value=objective.start(w0), draw=None)
+        policy = make_policy(None, "stall", objective=objective, start=None, draw=None)
         results.append(serve(lm_run(objective, w0.copy(), policy, max_iter=6)))
     a, b = results
     assert a.n_iter == b.n_iter == 6
@@ -400,11 +399,11 @@ def test_batched_tries_need_fewer_passes(loss_name, monkeypatch):
         chunked.tries_per_pass = tries_per_pass
         calls.clear()
         results.append(serve(lm_run(chunked, w0.copy(), make_policy(
-            None, "stall", objective=chunked, w=w0, value=None, draw=None),
+            None, "stall", objective=chunked, start=None, draw=None),
             mu=1.0, max_iter=8)))
         passes.append({kind: calls.count(kind) / blocks for kind in set(calls)})
     reference = serve(lm_run(memory, w0.copy(), make_policy(
-        None, "stall", objective=memory, w=w0, value=None, draw=None), mu=1.0, max_iter=8))
+        None, "stall", objective=memory, start=None, draw=None), mu=1.0, max_iter=8))
     for result in results:
         assert result.n_iter == reference.n_iter == 8
         np.testing.assert_allclose(result.loss_curve, reference.loss_curve, rtol=1e-8)

@@ -166,9 +166,9 @@ def test_gradient_reuses_a_value_pass_state():
 class _Recording(Objective):
     """An objective that records the rows of every gradient request."""
 
-    def gradient(self, w, rows=None):
+    def gradient(self, w, rows=None, prior=None):
         self.requests.append(rows)
-        return super().gradient(w, rows)
+        return super().gradient(w, rows, prior)
 
 
 def _recording(n=23):
@@ -238,13 +238,12 @@ def test_events_reset_the_rule():
     # every compression (interval 2) is followed by a fresh Adam: its step count
     # restarts, so after the run it counts the epochs since the last event
     objective, w0 = _recording(23)
-    value = objective.value(w0)
-    policy = make_policy("adaptive", "interval", objective=objective, w=w0, value=value,
+    start = objective.start(w0)
+    policy = make_policy("adaptive", "interval", objective=objective, start=start,
                          draw=None, interval=2)
     rule = Adam(0.9, 0.999, 1e-8)
-    result = serve(first_order_run(objective, w0, policy, rule=rule,
-                                   schedule=Schedule("constant", 1e-2), max_iter=7,
-                                   value=value))
+    result = serve(first_order_run(objective, start, policy, rule=rule,
+                                   schedule=Schedule("constant", 1e-2), max_iter=7))
     assert [it for it, _ in result.events] == [2, 4, 6]
     assert rule.t == 1  # epoch 7, the first after the event of epoch 6 (full batch)
 

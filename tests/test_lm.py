@@ -5,7 +5,7 @@ from sklearn_lmwc._compression import NoPolicy, make_policy
 from sklearn_lmwc._lm import MAX_TRIES, lm_iteration, lm_run
 from sklearn_lmwc._loop import INTERRUPTED, STOPPING_RULE, serve
 from sklearn_lmwc._losses import SquaredError
-from sklearn_lmwc._objective import Objective
+from sklearn_lmwc._objective import Objective, Point
 from sklearn_lmwc._network import Network
 
 
@@ -45,21 +45,22 @@ def test_all_tries_failing_keeps_the_weights(tries_per_pass):
     # w0 is a strict minimum: every try increases the error
     class Uphill:
         def __init__(self, inner, w0):
-            self.inner, self.network, self.w0 = inner, inner.network, w0
+            self.inner, self.network, self.prior, self.w0 = inner, inner.network, \
+                inner.prior, w0
             self.tries_per_pass, self.passes = tries_per_pass, 0
 
         def value(self, w):
             self.passes += 1
             return self.inner.value(w) + (0.0 if np.array_equal(w, self.w0) else 1e9)
 
-        def values(self, ws):
-            return [self.value(w) for w in ws]
+        def points(self, ws, prior, hold=None):
+            return [Point(w, self.value(w), prior) for w in ws]
 
-        def damped_system(self, w):
-            return self.inner.damped_system(w)
+        def damped_system(self, w, prior):
+            return self.inner.damped_system(w, prior)
 
-        def accept(self, w, value, system=None):
-            return value
+        def accept(self, point, system=None):
+            return point
 
         def mean(self, v):
             return self.inner.mean(v)
@@ -79,16 +80,16 @@ def test_all_tries_failing_keeps_the_weights(tries_per_pass):
 
 
 class _Counting(Objective):
-    """An objective counting its ``values`` calls and the points they evaluate."""
+    """An objective counting its ``points`` calls and the points they evaluate."""
 
     def __init__(self, *args, tries_per_pass, **kwargs):
         super().__init__(*args, **kwargs)
-        self.tries_per_pass, self.calls, self.points = tries_per_pass, 0, 0
+        self.tries_per_pass, self.calls, self.evaluated = tries_per_pass, 0, 0
 
-    def values(self, ws):
+    def points(self, ws, prior=None, hold=None):
         self.calls += 1
-        self.points += len(ws)
-        return super().values(ws)
+        self.evaluated += len(ws)
+        return super().points(ws, prior, hold)
 
 
 @pytest.mark.parametrize("compression", [None, "adaptive"])
@@ -100,11 +101,12 @@ def test_tries_per_pass_gives_the_run_of_one_by_one_tries(compression):
     runs = []
     for tries_per_pass in (1, 3):
         objective = _Counting(network, SquaredError(), X, Y, tries_per_pass=tries_per_pass)
-        policy = make_policy(compression, "interval", objective=objective, w=w0,
-                             value=objective.value(w0), draw=None, interval=8)
+        start = objective.start(w0)
+        policy = make_policy(compression, "interval", objective=objective, start=start,
+                             draw=None, interval=8)
         mus = []
-        result = _lm(objective, w0.copy(), policy, max_iter=40, mu=10.0,
-                                     callback=lambda *args: mus.append(args[-1]))
+        result = _lm(objective, start, policy, max_iter=40, mu=10.0,
+                     callback=lambda *args: mus.append(args[-1]))
         runs.append((objective, result, mus))
     (one, a, mus_a), (batched, b, mus_b) = runs
     np.testing.assert_array_equal(b.w, a.w)
@@ -114,8 +116,8 @@ def test_tries_per_pass_gives_the_run_of_one_by_one_tries(compression):
     if compression:
         assert a.n_events > 0
     # one call per try before; fewer calls, each judging up to three tries, with
-    assert one.calls == one.points > a.n_iter
-    assert batched.calls < one.calls <= batched.points
+    assert one.calls == one.evaluated > a.n_iter
+    assert batched.calls < one.calls <= batched.evaluated
 
 
 def test_saturation_of_a_batched_try_needs_no_pass():
@@ -123,16 +125,17 @@ def test_saturation_of_a_batched_try_needs_no_pass():
     objective.passes.X = objective.X * 3  # some neurons saturate
     objective.tries_per_pass = 3
     w0 = np.random.RandomState(0).uniform(-1, 1, objective.network.n_weights)
-    w, _, _ = serve(lm_iteration(objective, w0, objective.value(w0), 1e-3))
+    point, _ = serve(lm_iteration(objective, objective.start(w0), 1e-3))
     expected = _sine_objective(n=300, hidden=(4,))
     expected.passes.X = objective.X
-    assert not np.array_equal(w, objective._flat[-1][0])  # not the batch's last try
+    assert not np.array_equal(point.w, w0)  # a step was accepted
 
     def no_pass(w):
         raise AssertionError("a pass over the data")
 
     objective.loss_sums = no_pass
-    assert 0 < objective.saturation(w) == expected.saturation(w)
+    # the accepted point carries the count its try's pass made
+    assert 0 < objective.saturation(point.w, point.flat) == expected.saturation(point.w)
 
 
 def test_mu_max_reached_leaves_finite_weights():

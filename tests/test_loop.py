@@ -4,9 +4,14 @@ driven by a scripted iteration on a toy objective (no LM), and ``serve``."""
 import numpy as np
 import pytest
 
+from sklearn_lmwc._bayes import Prior, PriorState
+from sklearn_lmwc._compression import Move
 from sklearn_lmwc._loop import (EXACT_FIT, GOAL, INTERRUPTED, MAX_ITER, STOPPING_RULE,
                                 TERMINATION_MESSAGES, RunResult, Values, run_iterations,
                                 serve)
+from sklearn_lmwc._objective import Point
+
+STATE = PriorState(0.0, None)  # the toy's prior: no penalty
 
 
 class Toy:
@@ -14,14 +19,16 @@ class Toy:
     so is the goal metric (a mean loss). Records the points of each pass; the pass
     numbered ``interrupt_at`` (from 1) raises KeyboardInterrupt, as Ctrl-C would."""
 
+    prior = Prior(0.0, np.ones(2, bool))
+
     def __init__(self, interrupt_at=None):
         self.passes, self.interrupt_at = [], interrupt_at
 
-    def values(self, ws):
+    def points(self, ws, prior, hold=None):
         self.passes.append([w.copy() for w in ws])
         if len(self.passes) == self.interrupt_at:
             raise KeyboardInterrupt
-        return [float(w @ w) for w in ws]
+        return [Point(w, float(w @ w), prior, hold=hold) for w in ws]
 
     def mean(self, total):
         return total / 4
@@ -43,32 +50,32 @@ def halving(objective, calls, interrupt_at=None):
     request); records ``(w, value, after_event)`` of each call. Call number
     ``interrupt_at`` raises KeyboardInterrupt before its request."""
 
-    def step(w, value, after_event):
-        calls.append((w.copy(), value, after_event))
+    def step(point, after_event):
+        calls.append((point.w.copy(), point.value, after_event))
         if len(calls) == interrupt_at:
             raise KeyboardInterrupt
-        w = w / 2
-        value, = yield Values(objective, [w])
-        return w, value
+        point, = yield Values(objective, [point.w / 2], point.prior)
+        return point
 
     return step
 
 
 class Scripted:
-    """A policy that replaces the weights with ``replace[iteration]`` (an event named
-    ``event``) and whose ``finish`` returns ``pick`` when given; records its calls."""
+    """A policy that sends the run to ``replace[iteration]`` (an event named ``event``)
+    and whose ``finish`` returns ``pick`` (a point) when given; records its calls."""
 
     def __init__(self, replace=None, pick=None, event="restart"):
         self.replace, self.pick, self.event = replace or {}, pick, event
         self.observed, self.finished = [], []
 
-    def observe(self, iteration, w, value, previous):
-        self.observed.append((iteration, w.copy(), value, previous))
-        return self.replace.get(iteration)
+    def observe(self, iteration, point, previous):
+        self.observed.append((iteration, point.w.copy(), point.value, previous))
+        w = self.replace.get(iteration)
+        return None if w is None else Move(w, point.prior)
 
-    def finish(self, w, value):
-        self.finished.append((w.copy(), value))
-        return (w, value) if self.pick is None else self.pick
+    def finish(self, point):
+        self.finished.append((point.w.copy(), point.value))
+        return point if self.pick is None else self.pick
 
 
 class Recording:
@@ -77,14 +84,16 @@ class Recording:
     def __init__(self, stop_at=None):
         self.calls, self.stop_at = [], stop_at
 
-    def __call__(self, iteration, w, loss, event):
-        self.calls.append((iteration, w.copy(), loss, event))
+    def __call__(self, iteration, point, loss, move):
+        self.calls.append((iteration, point.w.copy(), loss, move is not None))
         return iteration == self.stop_at
 
 
 def _run(objective, w, policy, step, *, max_iter=10, goal=0.0, callback=None, value=None):
-    return serve(run_iterations(objective, w, policy, step, max_iter=max_iter, goal=goal,
-                                callback=callback, value=value))
+    """The run from w, or from the point (w, value) when the value is known."""
+    start = w if value is None else Point(w, value, STATE)
+    return serve(run_iterations(objective, start, policy, step, max_iter=max_iter,
+                                goal=goal, callback=callback))
 
 
 def _check_status(result, status):
@@ -227,10 +236,10 @@ def test_a_final_event_is_recorded_but_not_taken():
 
 def test_the_policy_picks_the_weights_returned():
     objective, calls = Toy(), []
-    best = (np.array([3.0, 3.0]), 123.0)
+    best = Point(np.array([3.0, 3.0]), 123.0, STATE)
     policy = Scripted(pick=best)
     result = _run(objective, W0, policy, halving(objective, calls), max_iter=3)
-    assert result.w is best[0] and result.value == best[1]
+    assert result.point is best
     assert len(policy.finished) == 1  # with the last iteration's weights and value
     np.testing.assert_array_equal(policy.finished[0][0], W0 / 8)
     assert policy.finished[0][1] == _value(W0 / 8)
@@ -295,6 +304,26 @@ def test_an_interrupt_before_the_first_iteration_is_not_a_result():
 
 def test_a_run_result_names_its_status():
     for status, message in TERMINATION_MESSAGES.items():
-        result = RunResult(W0, 1.0, status=status)
+        result = RunResult(Point(W0, 1.0, STATE), status=status)
         assert result.message == message and result.converged == (status == GOAL)
-    assert RunResult(W0, 1.0).status == MAX_ITER
+    assert RunResult(Point(W0, 1.0, STATE)).status == MAX_ITER
+
+
+def test_the_run_goes_on_with_the_prior_and_hold_of_the_policys_move():
+    class Moving(Scripted):
+        def observe(self, iteration, point, previous):
+            super().observe(iteration, point, previous)
+            return Move(np.array([1.0, 1.0]), learned, 2.5) if iteration == 1 else None
+
+    objective, calls, seen = Toy(), [], []
+    learned = PriorState(3.0, 1.5)
+
+    def step(point, after_event):
+        seen.append((point.prior, point.hold))
+        return (yield from halving(objective, calls)(point, after_event))
+
+    result = _run(objective, W0, Moving(), step, max_iter=3)
+    # the start's state, then the move's with its hold (the toy's step passes the
+    # state on, not the hold)
+    assert seen == [(Toy.prior.start(), None), (learned, 2.5), (learned, None)]
+    assert result.point.prior is learned

@@ -1,4 +1,5 @@
 import pickle
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -35,8 +36,9 @@ def _dense(objective, w):
     Q = Jf.T @ (s[:, None] * Jf)
     g = Jf.T @ (s * r)
     mask = ~objective.network.bias_mask()
-    Q += objective.prior.alpha * np.diag(mask.astype(float))
-    g += objective.prior.alpha * mask * w
+    alpha = objective.prior.initial().alpha
+    Q += alpha * np.diag(mask.astype(float))
+    g += alpha * mask * w
     return Q, g
 
 
@@ -136,8 +138,9 @@ def _brute_force_ggn(objective, w):
         Q += sw[i] * J[i].T @ H @ J[i]
         g += sw[i] * J[i].T @ (p - objective.Y[i])
     mask = ~objective.network.bias_mask()
-    Q += objective.prior.alpha * np.diag(mask.astype(float))
-    g += objective.prior.alpha * mask * w
+    alpha = objective.prior.initial().alpha
+    Q += alpha * np.diag(mask.astype(float))
+    g += alpha * mask * w
     return Q, g
 
 
@@ -297,10 +300,10 @@ def test_kernel_form_takes_the_same_steps_as_the_gram_form(loss, M, alpha):
     assert objective["weights"].network.n_weights > 20 * M
     iterates = {}
     for form, obj in objective.items():
-        w, value, damping, path = w0.copy(), obj.value(w0), 1e-2, []
+        point, damping, path = obj.start(w0), 1e-2, []
         for _ in range(8):
-            w, value, damping = serve(lm_iteration(obj, w, value, damping))
-            path.append(w)
+            point, damping = serve(lm_iteration(obj, point, damping))
+            path.append(point.w)
         iterates[form] = np.array(path)
     assert not np.allclose(iterates["weights"][-1], w0)  # the steps went somewhere
     scale = np.abs(iterates["weights"]).max(axis=1, keepdims=True)
@@ -313,13 +316,14 @@ def test_saturation_comes_from_the_value_pass(flat_count):
     n_hidden = 5
     expected = flat_count(objective.network, w, objective.X) / (200 * n_hidden)
     assert 0 < expected < 1
-    objective.value(w)
+    point = objective.points([w])[0]
+    assert point.flat == expected * 200 * n_hidden
     calls = []
     forward = objective.network._forward  # every pass over the data goes through it
     objective.network._forward = lambda *a, **k: calls.append(1) or forward(*a, **k)
-    assert objective.saturation(w) == expected
+    assert objective.saturation(point.w, point.flat) == expected
     assert not calls  # no pass of its own
-    objective.saturation(w + 1e-3)  # other weights: a pass of its own
+    assert objective.saturation(w) == expected  # without the count: a pass of its own
     assert calls
 
 
@@ -513,9 +517,8 @@ def test_posterior_log_evidence_is_the_dense_laplace_evidence(loss_name, activat
         loss, Y = LogLoss("logistic"), (rng.uniform(size=(n, M)) < 0.5).astype(float)
     objective = Objective(network, loss, X, Y, sw, "bayes")
     w = rng.normal(size=network.n_weights)
-    objective.start(w, alpha=0.7)
-    value = objective.value(w)
-    state, evidence, laplace = objective.posterior(w, value, laplace=True)
+    point = objective.start(w, alpha=0.7)
+    state, evidence, laplace = objective.posterior(point, laplace=True)
     # written out: A = beta J^T H J + a diag(penalised), Bishop's (10.67) with
     # biases under a flat prior of unit density
     out, J = network.jacobian(w, X)
@@ -542,7 +545,7 @@ def test_posterior_log_evidence_is_the_dense_laplace_evidence(loss_name, activat
                                rtol=1e-9, atol=1e-9 * np.abs(Q).max())
     assert np.array_equal(laplace.factor, np.tril(laplace.factor))
     assert laplace.noise_variance == pytest.approx(1 / beta, rel=1e-8)
-    alone = objective.laplace(w, value)
+    alone = objective.laplace(replace(point, prior=state))  # the trial's point
     np.testing.assert_allclose(alone.factor, laplace.factor, rtol=1e-12, atol=1e-14)
     assert alone.noise_variance == laplace.noise_variance
     a = 0.7 * beta
@@ -559,17 +562,27 @@ def test_posterior_log_evidence_is_the_dense_laplace_evidence(loss_name, activat
 
 def test_posterior_without_bayes_has_no_evidence():
     objective, w = _problem(alpha=0.3)
-    state, evidence, laplace = objective.posterior(w, objective.value(w))
+    state, evidence, laplace = objective.posterior(objective.start(w))
     assert evidence is None and state.alpha == 0.3 and state.gamma is None
     assert laplace is None  # not asked for
 
 
-def test_restate_gives_the_value_under_another_penalty():
+def test_value_under_gives_the_value_under_another_penalty():
     objective, w = _problem(alpha="bayes")
-    value_then = objective.start(w, alpha=0.3)
-    kept = objective.state()
-    objective.prior.alpha = 2.0  # the current penalty
-    value = objective.value(w)
-    assert value > value_then
-    assert objective.restate(w, value, kept) == pytest.approx(value_then, rel=1e-12)
-    assert objective.restate(w, value, objective.state()) == value  # same state: as is
+    kept = objective.start(w, alpha=0.3)
+    point = objective.start(w, alpha=2.0)  # the current penalty
+    assert point.value > kept.value
+    assert objective.value_under(point, kept.prior) == pytest.approx(kept.value, rel=1e-12)
+    assert objective.value_under(point, point.prior) == point.value  # same state: as is
+
+
+def test_the_objective_keeps_no_state_of_the_prior():
+    # values, systems and the posterior are functions of the weights and the state
+    # passed in: evaluating under one state leaves every other answer alone
+    objective, w = _problem(alpha="bayes")
+    weak, strong = objective.start(w, alpha=0.3), objective.start(w, alpha=2.0)
+    before = objective.value(w, weak.prior), objective.damped_system(w, weak.prior).g
+    objective.accept(strong)
+    objective.posterior(strong, laplace=True)
+    assert objective.value(w, weak.prior) == before[0] == weak.value
+    assert np.array_equal(objective.damped_system(w, weak.prior).g, before[1])

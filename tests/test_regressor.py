@@ -504,7 +504,7 @@ def test_bayes_warm_start_goes_on_from_the_returned_alpha(monkeypatch):
     starts = []
     start = _bayes.Prior.start
     monkeypatch.setattr(_bayes.Prior, "start",
-                        lambda self, alpha=None: (starts.append(alpha), start(self, alpha)))
+                        lambda self, alpha=None: starts.append(alpha) or start(self, alpha))
     alpha = est.alpha_
     est.set_params(warm_start=True, max_iter=3, compression=None).fit(X, y)
     assert starts == [alpha]
@@ -643,7 +643,8 @@ def test_committee_keeps_only_members_that_can_predict(monkeypatch):
     def one_overflowing(trials, early_stopping):
         best, second, *rest = ranked(trials, early_stopping)
         # finite weights whose outputs overflow on the training inputs
-        return [best, dataclasses.replace(second, w=np.full_like(second.w, 1e308)), *rest]
+        point = dataclasses.replace(second.point, w=np.full_like(second.w, 1e308))
+        return [best, dataclasses.replace(second, point=point), *rest]
 
     monkeypatch.setattr(_base, "ranked_trials", one_overflowing)
     X, y = _sine(60)

@@ -164,9 +164,9 @@ def test_step_after_a_compression_is_the_builtin_unconditional_one(monkeypatch):
     calls = []
     inner = backend.lm_iteration
 
-    def spy(objective, w, value, damping, **kwargs):
+    def spy(objective, point, damping, **kwargs):
         calls.append((damping, kwargs["unconditional"]))
-        return (yield from inner(objective, w, value, damping, **kwargs))
+        return (yield from inner(objective, point, damping, **kwargs))
 
     monkeypatch.setattr(backend, "lm_iteration", spy)
     with warnings.catch_warnings():
@@ -183,7 +183,7 @@ def test_keyboard_interrupt_keeps_the_last_weights():
     objective = Objective(network, SquaredError(), X, y[:, None])
     w0 = np.random.RandomState(0).uniform(-1, 1, network.n_weights)
 
-    def interrupt(iteration, w, loss, event):
+    def interrupt(iteration, point, loss, move):
         if iteration == 3:
             raise KeyboardInterrupt
 

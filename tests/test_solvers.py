@@ -12,6 +12,7 @@ from sklearn_lmwc._loop import TERMINATION_MESSAGES, RunResult, serve
 from sklearn_lmwc._losses import SquaredError
 from sklearn_lmwc._network import Network
 from sklearn_lmwc._objective import Objective
+from sklearn_lmwc._options import fit_options
 from sklearn_lmwc._solvers import SOLVERS
 
 _CLASSIFIER_LOSSES = LMWCClassifier._parameter_constraints["loss"][0].options
@@ -29,20 +30,20 @@ def test_every_solver_runs_to_a_result_and_decreases_the_loss(name):
     network = Network(2, (3,), 1, "mlp", "tanh")
     objective = Objective(network, SquaredError(), X, y[:, None])
     w0 = np.random.default_rng(1).uniform(-1, 1, network.n_weights)
-    start = objective.value(w0)
+    start = objective.start(w0)
     # its own options from an estimator's parameters (a rate the first-order ones
     # descend at on these data)
-    params = LMWCRegressor(learning_rate_init=0.01).get_params()
-    options = SOLVERS[name].options(params, np.random.RandomState(0))
-    run = SOLVERS[name].run(objective, w0.copy(), NoPolicy(), **options, max_iter=5,
-                            goal=0.0, callback=None, value=None)
+    options = fit_options(LMWCRegressor(learning_rate_init=0.01)._trial_params(), True)
+    options = SOLVERS[name].options(options, np.random.RandomState(0))
+    run = SOLVERS[name].run(objective, start, NoPolicy(), **options, max_iter=5,
+                            goal=0.0, callback=None)
     assert inspect.isgenerator(run)
     result = serve(run)
     assert isinstance(result, RunResult) and result.status in TERMINATION_MESSAGES
     assert 1 <= result.n_iter <= 5 and len(result.loss_curve) == result.n_iter
     # the value it reports is the objective at the weights it returns, and lower
     assert result.value == pytest.approx(objective.value(result.w), rel=1e-12)
-    assert result.value < start
+    assert result.value < start.value
     assert result.loss_curve[-1] == pytest.approx(objective.mean(result.value), rel=1e-12)
 
 

@@ -13,7 +13,21 @@ import numpy as np
 import pytest
 from numpy.lib.stride_tricks import sliding_window_view
 
+from sklearn_lmwc._bayes import PriorState
+from sklearn_lmwc._compression import Move
+from sklearn_lmwc._objective import Point
 from sklearn_lmwc._stopping import Monitor
+
+_STATE = PriorState(0.0, None)
+
+
+def _point(w, prior=_STATE, flat=None):
+    return Point(w, 1.0, prior, flat)
+
+
+def _move(event):
+    """A policy's move when ``event``, else None."""
+    return Move(np.zeros(3), _STATE) if event else None
 
 
 def _reference_stop(metrics, tol, n_iter_no_change):
@@ -38,7 +52,7 @@ def _run(monitor, losses, events=None):
     monitor says stop; the iteration it stopped after, or None."""
     for i, loss in enumerate(losses, 1):
         event = False if events is None else events[i - 1]
-        if monitor(i, np.full(3, float(i)), loss, event):
+        if monitor(i, _point(np.full(3, float(i))), loss, _move(event)):
             return i
     return None
 
@@ -160,34 +174,32 @@ def test_validation_score_drives_the_rule(seed):
     np.testing.assert_array_equal([w[0] for w in validation.seen], np.arange(1, stop + 1))
 
 
-def test_best_weights_are_a_copy_of_the_best_iterations():
+def test_the_best_point_is_the_best_iterations():
     scores = np.array([0.1, 0.5, 0.3, 0.7, 0.7, 0.2, 0.6])
     monitor = Monitor(None, 10, validation=_Scores(scores))
-    w = np.empty(3)  # one buffer, overwritten by every iteration, as a loop may do
+    points = []
     for i in range(1, len(scores) + 1):
-        w[:] = i
-        monitor(i, w, 1.0, False)
+        points.append(_point(np.full(3, float(i))))
+        monitor(i, points[-1], 1.0, None)
         best = int(np.argmax(scores[:i]))  # first of equal scores
-        assert monitor.best_score == scores[best]
-        np.testing.assert_array_equal(monitor.best_w, np.full(3, best + 1.0))
-    assert not np.shares_memory(monitor.best_w, w)
+        assert monitor.best_score == scores[best] and monitor.best is points[best]
 
 
-def test_best_weights_keep_the_objectives_state_at_them():
-    # a Bayesian alpha is state of the fit: early stopping returns it with its weights
+def test_the_best_point_keeps_the_priors_state_at_its_weights():
+    # a Bayesian alpha is state of the fit: early stopping returns it with its weights,
+    # not the state a policy's move goes on with
     scores = np.array([0.1, 0.5, 0.3, 0.7, 0.7, 0.2])
-    learned = {"alpha": 0.0}
-    monitor = Monitor(None, 10, validation=_Scores(scores), state=lambda: learned["alpha"])
+    monitor = Monitor(None, 10, validation=_Scores(scores))
     for i in range(1, len(scores) + 1):
-        learned["alpha"] = 10.0 * i  # what the objective holds at iteration i
-        monitor(i, np.full(3, float(i)), 1.0, False)
-        assert monitor.best_state == 10.0 * (int(np.argmax(scores[:i])) + 1)
+        point = _point(np.full(3, float(i)), PriorState(10.0 * i, None))
+        monitor(i, point, 1.0, Move(np.zeros(3), PriorState(-1.0, None)))
+        assert monitor.best.prior.alpha == 10.0 * (int(np.argmax(scores[:i])) + 1)
 
 
-def test_without_validation_no_scores_or_best_weights():
+def test_without_validation_no_scores_or_best_point():
     monitor = Monitor(1e-3, 2)
     _run(monitor, np.ones(5))
-    assert monitor.scores == [] and monitor.best_w is None
+    assert monitor.scores == [] and monitor.best is None
 
 
 # ---- saturation curve ---------------------------------------------------------------
@@ -198,14 +210,17 @@ def test_without_validation_no_scores_or_best_weights():
 def test_saturation_is_recorded_per_call(tol, validation):
     rng = np.random.default_rng(0)
     ws = rng.normal(size=(20, 6))
-    monitor = Monitor(tol, 50, saturation=lambda w: float(np.mean(w > 0)),
+    # the count of flat activations a point carries is passed on (None: none)
+    monitor = Monitor(tol, 50, saturation=lambda w, flat: float(np.mean(w > 0)) + (flat or 0),
                       validation=_Scores(np.linspace(0, 1, 20)) if validation else None)
-    for i, w in enumerate(ws, 1):
+    flats = [None if i % 3 == 0 else i for i in range(1, 21)]
+    for i, (w, flat) in enumerate(zip(ws, flats), 1):
         w = w.copy()
         w[0] = i  # the validation's key
-        monitor(i, w, 1.0, False)
+        monitor(i, _point(w, flat=flat), 1.0, None)
         ws[i - 1] = w
-    assert monitor.saturation_curve == [float(np.mean(w > 0)) for w in ws]
+    assert monitor.saturation_curve == [float(np.mean(w > 0)) + (flat or 0)
+                                        for w, flat in zip(ws, flats)]
 
 
 def test_no_saturation_callable_records_nothing():
@@ -235,7 +250,7 @@ def test_verbose_lines(capsys, label, policy):
         if policy is not None and hasattr(policy, "omega"):
             policy.omega = 0.3 * i  # the line shows omega at the time of the event
         omegas.append(getattr(policy, "omega", None))
-        monitor(i, np.zeros(2), loss, event, mu=mu)
+        monitor(i, _point(np.zeros(2)), loss, _move(event), mu=mu)
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == len(calls) + sum(event for _, _, event, _ in calls)
     for (i, loss, event, mu), omega in zip(calls, omegas):
@@ -275,7 +290,7 @@ def test_damping_is_recorded_per_call(validation):
     monitor = Monitor(0.0, 2, validation=_Scores(np.zeros(6)) if validation else None)
     stopped = None
     for i, mu in enumerate(mus, 1):
-        if monitor(i, np.full(3, float(i)), 1.0, False, mu):
+        if monitor(i, _point(np.full(3, float(i))), 1.0, None, mu):
             stopped = i
             break
     assert stopped == 4  # constant losses and scores: the rule stops after 3 more
@@ -283,14 +298,16 @@ def test_damping_is_recorded_per_call(validation):
 
 
 def test_gamma_is_recorded_per_call():
-    # the prior's estimate at the time of each call, NaN before the first
-    learned = {"gamma": np.nan}
-    monitor = Monitor(None, 1, gamma=lambda: learned["gamma"])
+    # the estimate of the state the run goes on with: the iteration's, or after an
+    # event the move's (a restart's start state: NaN)
+    monitor = Monitor(None, 1, gamma=lambda prior: np.nan if prior.gamma is None else
+                      prior.gamma)
     expected = []
     for i in range(1, 8):
-        learned["gamma"] = np.nan if i < 3 else 0.5 * i
-        expected.append(learned["gamma"])
-        monitor(i, np.zeros(2), 1.0, i == 4)
+        point = _point(np.zeros(2), PriorState(1.0, None if i < 3 else 0.5 * i))
+        move = Move(np.zeros(2), PriorState(1.0, None)) if i == 4 else None
+        expected.append(np.nan if i < 3 or i == 4 else 0.5 * i)
+        monitor(i, point, 1.0, move)
     np.testing.assert_array_equal(monitor.gamma_curve, expected)
 
 
@@ -298,3 +315,38 @@ def test_no_gamma_callable_records_nothing():
     monitor = Monitor(None, 1)
     _run(monitor, np.ones(5))
     assert monitor.gamma_curve == [] and monitor.mu_curve == [None] * 5
+
+
+# ---- the validation split and the saturation warning ---------------------------------
+
+
+def test_warn_if_saturated_asks_for_the_saturation_only_of_unscaled_inputs():
+    import warnings
+
+    from sklearn_lmwc._stopping import _UNSCALED, warn_if_saturated
+
+    def never():
+        raise AssertionError("a pass over the data for scaled inputs")
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warn_if_saturated(_UNSCALED, never)  # at the bound: scaled
+        warn_if_saturated(2 * _UNSCALED, lambda: 0.5)  # half saturated: no warning
+    with pytest.warns(UserWarning, match="90% of the hidden activations"):
+        warn_if_saturated(np.inf, lambda: 0.9)  # overflowing squares: unscaled
+
+
+def test_split_validation_holds_out_the_fraction_and_scores_overflow_worst():
+    from sklearn_lmwc._network import Network
+    from sklearn_lmwc._stopping import split_validation
+
+    rng = np.random.RandomState(0)
+    X, Y = rng.normal(size=(40, 2)), rng.normal(size=(40, 1))
+    network = Network(2, (2,), 1, "mlp")
+    X_fit, Y_fit, sw, validation = split_validation(
+        network, X, Y, None, 0.25, rng, lambda out, Y, sw: -float(np.mean((out - Y) ** 2)))
+    assert X_fit.shape == (30, 2) and Y_fit.shape == (30, 1) and sw is None
+    assert np.isfinite(validation(np.zeros(network.n_weights)))
+    assert validation(np.full(network.n_weights, 1e308)) == -np.inf
+    with pytest.raises(ValueError, match="validation set is too small"):
+        split_validation(network, X[:4], Y[:4], None, 0.25, rng, None)
