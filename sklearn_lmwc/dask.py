@@ -247,10 +247,11 @@ class _DaskEstimator:
                          chunks=(X.chunks[0], (network.n_outputs,)))
         return bool(self._compute(da.isfinite(self._decode(Z)).all())[0])
 
-    def _warn_if_saturated(self, objective, w):
-        # its moments of X are computed where the fit's sums were
-        with dask.config.set(scheduler=self.client):
-            super()._warn_if_saturated(objective, w)
+    def _input_scale(self, X):
+        # computed where the fit's sums were
+        with np.errstate(all="ignore"):
+            (squares,) = self._compute((X * X).sum(axis=0))
+            return float(np.sqrt(squares / X.shape[0]).max())
 
     def _local(self, copied=False, posteriors=True):
         """The in-memory estimator of the same parameters (but ``client``) and fitted
