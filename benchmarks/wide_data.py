@@ -103,8 +103,12 @@ import sklearn
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.datasets import load_digits, make_classification, make_friedman1
-from sklearn.ensemble import (HistGradientBoostingClassifier, HistGradientBoostingRegressor,
-                              RandomForestClassifier, RandomForestRegressor)
+from sklearn.ensemble import (
+    HistGradientBoostingClassifier,
+    HistGradientBoostingRegressor,
+    RandomForestClassifier,
+    RandomForestRegressor,
+)
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LassoCV, LogisticRegressionCV
 from sklearn.metrics import accuracy_score, log_loss, r2_score
@@ -118,10 +122,27 @@ from sklearn.utils.metaestimators import available_if
 from sklearn_lmwc import LMWCClassifier, LMWCRegressor
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from real_data import (ROW_CAP, SMOKE_MAX_ITER, _fmt, _header, _load, _rdataset,  # noqa: E402
-                       _row, add_run_arguments, cap_iterations, code_hash, data_hash,
-                       lmwc_source_hash, machine_line, n_iter, output_stem, params_key,
-                       read_cache, reference_models, write_cache)
+from real_data import (  # noqa: E402
+    ROW_CAP,
+    SMOKE_MAX_ITER,
+    _fmt,
+    _header,
+    _load,
+    _rdataset,
+    _row,
+    add_run_arguments,
+    cap_iterations,
+    code_hash,
+    data_hash,
+    lmwc_source_hash,
+    machine_line,
+    n_iter,
+    output_stem,
+    params_key,
+    read_cache,
+    reference_models,
+    write_cache,
+)
 
 QUICK_ROWS = 120  # --quick: rows per set
 TEST_SIZE = 0.25

@@ -88,7 +88,8 @@ for name, compression in [("LM", None), ("LM-WC", "adaptive")]:
           f"{np.median(rmse):>13.3f}{rmse.min():>11.3f}{seconds:>9.1f}   "
           f"{BENCHMARK[name]}")
 print("\nWith 20 starts the two intervals overlap; 100 starts begin to separate the "
-      "methods (0\nagainst 5, and 13 with net_statistic='authors'). On this problem compression adds rare "
+      "methods (0\nagainst 5, and 13 with net_statistic='authors'). On this problem "
+      "compression adds rare "
       "successes (hundreds of\niterations in) rather than moving the typical start: the "
       "median RMSE is about the same.\nThe paper's headline gains are on parity "
       "(examples/quickstart.py: about 90% against 30%).")

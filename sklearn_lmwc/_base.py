@@ -20,16 +20,16 @@ from sklearn.utils import check_random_state, gen_batches
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
+from . import _predictive
 from ._activations import ACTIVATIONS
 from ._costs import plan
 from ._docstrings import fill_doc  # noqa: F401 (the estimators' modules import it here)
 from ._init import INITS
 from ._layout import describe
-from ._network import NET_STATISTICS, TOPOLOGIES, Network
 from ._loop import INTERRUPTED, MAX_ITER
+from ._network import NET_STATISTICS, TOPOLOGIES, Network
 from ._objective import Objective
 from ._options import fit_options
-from . import _predictive
 from ._predictive import laplace_posteriors, output_moments
 from ._solvers import SOLVERS
 from ._stopping import split_validation, warn_if_saturated

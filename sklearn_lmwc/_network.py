@@ -325,7 +325,7 @@ class Network:
     def scale_hidden(self, w, factors):
         """Copy of w with hidden layer l's incoming weights and biases scaled by ``factors[l]``."""
         w = w.copy()
-        for L, f, (W, b) in zip(self.hidden, factors, self.unpack(w)):
+        for _layer, f, (W, b) in zip(self.hidden, factors, self.unpack(w)):
             W *= f
             b *= f
         return w

@@ -20,6 +20,7 @@ from ._passes import Passes
 from ._predictive import Laplace
 from ._solve import ResidualSpaceSystem, WeightSpaceSystem
 
+
 def add_gram(Q, A):
     """``Q += A^T A`` (or, for a stack of T matrices, ``Q[t] += A[t]^T A[t]``). numpy
     runs ``A.T @ A`` as one symmetric BLAS product; measured at 8000 x 841 on 2

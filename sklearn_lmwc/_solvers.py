@@ -5,9 +5,9 @@ by registering it here (its iteration in a module of its own, driven by
 ``_loop.run_iterations``).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import Callable
 
 from . import _first_order, _scipy_backend
 from ._lm import lm_run

@@ -8,8 +8,8 @@ others one by one.
 """
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 from joblib import effective_n_jobs

@@ -9,8 +9,8 @@ from sklearn_lmwc._init import initialize
 from sklearn_lmwc._lm import lm_run
 from sklearn_lmwc._loop import serve
 from sklearn_lmwc._losses import LogLoss, SquaredError
-from sklearn_lmwc._objective import Objective
 from sklearn_lmwc._network import Network
+from sklearn_lmwc._objective import Objective
 from sklearn_lmwc.datasets import make_parity, make_two_spirals
 
 
@@ -45,7 +45,10 @@ def _runs(objectives, seeds, compression, max_iter=30, **options):
     runs = []
     for objective, seed in zip(objectives, seeds):
         rng = np.random.RandomState(seed)
-        draw = (lambda r=rng, net=objective.network: initialize(net, "uniform", r))
+
+        def draw(r=rng, net=objective.network):
+            return initialize(net, "uniform", r)
+
         w = draw()
         policy = make_policy(compression, "stall", objective=objective,
                              start=objective.start(w), draw=draw, beta=1e-3)

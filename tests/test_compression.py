@@ -3,6 +3,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from sklearn_lmwc._bayes import PriorState
 from sklearn_lmwc._compression import (
     AdaptiveCompression,
     IntervalTrigger,
@@ -13,10 +14,9 @@ from sklearn_lmwc._compression import (
     compress,
     make_policy,
 )
-from sklearn_lmwc._bayes import PriorState
 from sklearn_lmwc._losses import SquaredError
-from sklearn_lmwc._objective import Objective, Point
 from sklearn_lmwc._network import Network
+from sklearn_lmwc._objective import Objective, Point
 
 
 def _objective(hidden=(5,), topology="mlp", gain=1.0, seed=0):

@@ -12,8 +12,15 @@ from sklearn.neural_network._stochastic_optimizers import AdamOptimizer, SGDOpti
 
 from sklearn_lmwc import LMWCClassifier, LMWCRegressor
 from sklearn_lmwc._compression import NoPolicy, make_policy
-from sklearn_lmwc._first_order import (SOLVERS, Adam, Momentum, RMSprop, Schedule, clip,
-                                       first_order_run)
+from sklearn_lmwc._first_order import (
+    SOLVERS,
+    Adam,
+    Momentum,
+    RMSprop,
+    Schedule,
+    clip,
+    first_order_run,
+)
 from sklearn_lmwc._loop import serve
 from sklearn_lmwc._losses import LogLoss, SquaredError
 from sklearn_lmwc._network import TOPOLOGIES, Network

@@ -5,9 +5,8 @@ from sklearn_lmwc._compression import NoPolicy, make_policy
 from sklearn_lmwc._lm import MAX_TRIES, lm_iteration, lm_run
 from sklearn_lmwc._loop import INTERRUPTED, STOPPING_RULE, serve
 from sklearn_lmwc._losses import SquaredError
-from sklearn_lmwc._objective import Objective, Point
 from sklearn_lmwc._network import Network
-
+from sklearn_lmwc._objective import Objective, Point
 
 
 def _lm(objective, w, policy, **options):
@@ -106,7 +105,7 @@ def test_tries_per_pass_gives_the_run_of_one_by_one_tries(compression):
                              draw=None, interval=8)
         mus = []
         result = _lm(objective, start, policy, max_iter=40, mu=10.0,
-                     callback=lambda *args: mus.append(args[-1]))
+                     callback=lambda *args, mus=mus: mus.append(args[-1]))
         runs.append((objective, result, mus))
     (one, a, mus_a), (batched, b, mus_b) = runs
     np.testing.assert_array_equal(b.w, a.w)

@@ -6,9 +6,18 @@ import pytest
 
 from sklearn_lmwc._bayes import Prior, PriorState
 from sklearn_lmwc._compression import Move
-from sklearn_lmwc._loop import (EXACT_FIT, GOAL, INTERRUPTED, MAX_ITER, STOPPING_RULE,
-                                TERMINATION_MESSAGES, RunResult, Values, run_iterations,
-                                serve)
+from sklearn_lmwc._loop import (
+    EXACT_FIT,
+    GOAL,
+    INTERRUPTED,
+    MAX_ITER,
+    STOPPING_RULE,
+    TERMINATION_MESSAGES,
+    RunResult,
+    Values,
+    run_iterations,
+    serve,
+)
 from sklearn_lmwc._objective import Point
 
 STATE = PriorState(0.0, None)  # the toy's prior: no penalty

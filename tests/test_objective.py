@@ -6,8 +6,8 @@ import pytest
 
 from sklearn_lmwc import _objective as objective_module
 from sklearn_lmwc._losses import SquaredError
-from sklearn_lmwc._objective import Objective
 from sklearn_lmwc._network import Network
+from sklearn_lmwc._objective import Objective
 
 
 def _problem(n=300, n_outputs=2, weighted=True, alpha=0.0, seed=0):

@@ -12,8 +12,7 @@ from scipy.special import expit, softmax
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import BayesianRidge
 
-from sklearn_lmwc import LMWCClassifier, LMWCRegressor
-from sklearn_lmwc import _predictive
+from sklearn_lmwc import LMWCClassifier, LMWCRegressor, _predictive
 from sklearn_lmwc._predictive import mixture, moderated
 
 pytestmark = pytest.mark.usefixtures("one_blas_thread")  # see conftest.py

@@ -8,14 +8,13 @@ import warnings
 import numpy as np
 import pytest
 from joblib import parallel_config
+from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_info, threadpool_limits
 
-from sklearn.exceptions import ConvergenceWarning
-
 from sklearn_lmwc import LMWCRegressor, _costs
-from sklearn_lmwc.datasets import make_parity
 from sklearn_lmwc._passes import Passes
 from sklearn_lmwc._trials import blas_threads
+from sklearn_lmwc.datasets import make_parity
 
 
 def test_blas_threads_are_threadpoolctls():
