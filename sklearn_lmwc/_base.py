@@ -33,7 +33,14 @@ from ._options import fit_options
 from ._predictive import laplace_posteriors, output_moments
 from ._solvers import SOLVERS
 from ._stopping import split_validation, warn_if_saturated
-from ._trials import Setting, init_results, ranked_trials, run_trials, served_together
+from ._trials import (
+    Setting,
+    init_results,
+    ranked_trials,
+    ranking_criterion,
+    run_trials,
+    served_together,
+)
 
 # input dtypes kept as they are (others are converted to the first)
 _DTYPES = (np.float64, np.float32)
@@ -279,9 +286,8 @@ class BaseLMWC(BaseEstimator):
         ranked = ranked_trials(trials, self.early_stopping)
         trial = ranked[0]
         if self.verbose:
-            print(f"Kept trial {trial.number} of {len(seeds)}: "
-                  f"{trial.summary(objective.mean(trial.result.value))}; "
-                  f"{time.perf_counter() - start:.2f} s in all", flush=True)
+            self._print_kept(trials, len(seeds), trial, objective, options, costs,
+                             time.perf_counter() - start)
         # never store a model that cannot predict: the best trial must, and a
         # committee keeps only the members that can
         committee = [member for member in ranked[:options.trials.committee_size]
@@ -304,6 +310,23 @@ class BaseLMWC(BaseEstimator):
         warn_if_saturated(self._input_scale(objective.X),
                           lambda: objective.saturation(trial.w))
         return self
+
+    def _print_kept(self, trials, n_trials, trial, objective, options, costs, seconds):
+        """verbose's summary of a fit: the trial kept and why, what predicts, and why
+        "auto" ran one trial when it did."""
+        size = min(options.trials.committee_size, len(trials))
+        print(f"Kept trial {trial.number} of {n_trials} "
+              f"({ranking_criterion(trials, self.early_stopping)}): "
+              f"{trial.summary(objective.mean(trial.result.value))}; "
+              f"{seconds:.2f} s in all", flush=True)
+        if size > 1:
+            print(f"A committee of the {size} best trials predicts (their outputs "
+                  "averaged).", flush=True)
+        if self.n_init == "auto" and options.prior.bayes and not costs.small():
+            print("n_init='auto' ran one trial, not a committee: an iteration of this "
+                  "problem costs more than the bound under which trials run together. "
+                  "Set n_init (and committee_size) to train a committee anyway.",
+                  flush=True)
 
     # what fit does with the data, overridden by the estimators of sklearn_lmwc.dask
     def _prepare_data(self, X, y, sample_weight, reset):
@@ -375,7 +398,7 @@ class BaseLMWC(BaseEstimator):
         self.converged_ = result.converged
         self.alpha_, self.n_effective_params_ = trial.prior
         groups = self.weight_groups != "single"
-        self.alpha_groups_ = network.weight_groups(self.weight_groups)[1] if groups else None
+        self.alpha_groups_ = self._group_names(network) if groups else None
         self.input_relevance_ = (self.n_effective_params_[:network.n_inputs]
                                  if self.weight_groups == "ard" else None)
         es = self.early_stopping
@@ -393,6 +416,16 @@ class BaseLMWC(BaseEstimator):
         if result.status == MAX_ITER and (self.goal > 0 or self.tol is not None):
             warnings.warn(f"solver={self.solver!r} reached max_iter={self.max_iter} before "
                           "the goal or the tol rule was met.", ConvergenceWarning)
+
+    def _group_names(self, network):
+        """``alpha_groups_``: the network's names of the groups, an ARD group named
+        by its feature when the fit saw feature names."""
+        names = network.weight_groups(self.weight_groups)[1]
+        features = getattr(self, "feature_names_in_", None)
+        if self.weight_groups != "ard" or features is None:
+            return names
+        return tuple(f"input {features[int(name[6:])]}" if name.startswith("input ")
+                     else name for name in names)
 
     @property
     def layout_(self):

@@ -394,8 +394,12 @@ coefs_ : list of ndarray
 
     alpha_groups_ : tuple of str or None
         With ``weight_groups``, the names of the groups of ``alpha_``: ``"input"``
-        (or ``"input 0"``, ``"input 1"``, ... for ARD), ``"hidden"``, ``"output"``,
-        ``"bias"``; None otherwise.
+        (or, for ARD, one per feature: ``"input <name>"`` with the feature's name
+        when ``feature_names_in_`` holds them, else ``"input 0"``, ``"input 1"``,
+        ...), ``"hidden"``, ``"output"``, ``"bias"``; None otherwise. A group whose
+        alpha sits at the ceiling of 1e12 has been switched off by the evidence: its
+        weights are zero to rounding (an irrelevant input, with ARD); its relevance
+        in ``input_relevance_`` is near 0.
 
     input_relevance_ : ndarray of shape (`n_features_in_`,) or None
         With ``weight_groups="ard"``, the effective number of parameters of each

@@ -100,8 +100,8 @@ class Schedule:
     ``"constant"``; ``"invscaling"``: ``initial / (t + 1) ** power_t``; ``"step"``:
     ``initial * decay_rate ** floor(t / decay_steps)``; ``"exponential"``: ``initial *
     decay_rate ** (t / decay_steps)``; ``"adaptive"``: ``initial``, divided by 5 each
-    time ``n_iter_no_change`` epochs in a row fail to lower the training loss below its
-    best by more than ``tol`` (``observe``), as scikit-learn's MLP does.
+    time more than ``n_iter_no_change`` epochs in a row fail to lower the training
+    loss below its best by more than ``tol`` (``observe``), as scikit-learn's MLP does.
     """
 
     def __init__(self, kind, initial, power_t=0.5, decay_rate=0.5, decay_steps=100,

@@ -9,6 +9,7 @@ monitor on the iteration that reaches the goal too: its records have one entry p
 iteration.
 """
 
+import time
 import warnings
 
 import numpy as np
@@ -43,7 +44,9 @@ class Monitor:
         ``validation(w)`` -> score (higher is better) on held-out data; the point of
         the best score is kept as ``best``.
     verbose : int
-        2 and more: a line per iteration (loss, damping) and per policy event.
+        2 and more: a line per iteration (loss, damping, with a Bayesian prior its
+        alpha and effective number of parameters, as MATLAB's ``trainbr`` prints
+        them, and the seconds since the previous line) and per policy event.
     label : str
         Put before every line printed (the trial's number when there are several).
     policy : object or None
@@ -75,10 +78,11 @@ class Monitor:
         self.scores, self.best_score, self.best = [], -np.inf, None
         self.gamma = gamma
         self.saturation_curve, self.mu_curve, self.gamma_curve = [], [], []
+        self._clock = time.perf_counter()
 
     def __call__(self, iteration, point, loss, move, mu=None):
         if self.verbose >= 2:
-            self._print_iteration(iteration, loss, move is not None, mu)
+            self._print_iteration(iteration, loss, move is not None, mu, point.prior)
         if self.saturation is not None:
             self.saturation_curve.append(self.saturation(point.w, point.flat))
         self.mu_curve.append(mu)
@@ -101,13 +105,29 @@ class Monitor:
         self.best_metric = min(self.best_metric, metric)
         return self.no_improvement > self.n_iter_no_change
 
-    def _print_iteration(self, iteration, loss, event, mu):
+    def _print_iteration(self, iteration, loss, event, mu, prior):
         damping = "" if mu is None else f", mu = {mu:.1e}"
-        print(f"{self.label}Iteration {iteration}, loss = {loss:.8g}{damping}", flush=True)
+        bayes = "" if self.gamma is None else _prior_text(prior)
+        now = time.perf_counter()
+        seconds, self._clock = now - self._clock, now
+        print(f"{self.label}Iteration {iteration}, loss = {loss:.8g}{damping}{bayes}, "
+              f"{seconds:.2f} s", flush=True)
         if event:
             omega = getattr(self.policy, "omega", None)
             what = "restart" if omega is None else f"compression, omega = {omega:.4g}"
             print(f"{self.label}  * {what}", flush=True)
+
+
+def _prior_text(prior):
+    """A Bayesian prior's state for a verbose line: alpha (with groups, their range
+    and number) and the effective number of parameters (summed over the groups)."""
+    alpha, gamma = prior
+    if np.ndim(alpha):
+        alpha = f"{np.min(alpha):.2e} to {np.max(alpha):.2e} ({np.size(alpha)} groups)"
+    else:
+        alpha = f"{alpha:.2e}"
+    gamma = "n/a" if gamma is None else f"{float(np.sum(gamma)):.1f}"
+    return f", alpha = {alpha}, gamma = {gamma}"
 
 
 def split_validation(network, X, Y, sample_weight, fraction, rng, score, stratify=None):

@@ -58,8 +58,9 @@ class Trial:
 
     def summary(self, loss):
         result = self.result
+        events = "compression" if result.n_events == 1 else "compressions"
         return (f"loss = {loss:.8g}, {result.n_iter} iterations, {result.n_events} "
-                f"compressions, stopped by {result.message}, {self.seconds:.2f} s")
+                f"{events}, stopped by {result.message}, {self.seconds:.2f} s")
 
     def score(self, early_stopping, by_evidence):
         """Higher is better: the best validation score, the log evidence (-inf for a
@@ -243,6 +244,15 @@ def ranked_trials(trials, early_stopping):
     by_evidence = any(trial.log_evidence is not None for trial in trials)
     return sorted(trials, key=lambda trial: trial.score(early_stopping, by_evidence),
                   reverse=True)
+
+
+def ranking_criterion(trials, early_stopping):
+    """What ``ranked_trials`` ranked the trials by, for the verbose summary."""
+    if early_stopping:
+        return "the best validation score"
+    if any(trial.log_evidence is not None for trial in trials):
+        return "the highest log evidence"
+    return "the lowest training objective"
 
 
 def init_results(trials, objective):

@@ -374,3 +374,18 @@ def test_same_random_state_same_evidence(Estimator, y, weight_groups, committee_
         for ca, cb in zip(ma, mb):
             np.testing.assert_array_equal(ca, cb)
     np.testing.assert_array_equal(predictions(a, XB), predictions(b, XB))
+
+
+def test_ard_group_names_take_the_feature_names():
+    pd = pytest.importorskip("pandas")
+    X = pd.DataFrame(np.random.RandomState(0).normal(size=(40, 3)),
+                     columns=["age", "dose", "weight"])
+    y = np.sin(X["age"].to_numpy())
+    est = LMWCRegressor(hidden_layer_sizes=(2,), max_iter=3, weight_groups="ard",
+                        n_init=1, random_state=0).fit(X, y)
+    assert est.alpha_groups_[:3] == ("input age", "input dose", "input weight")
+    assert est.alpha_groups_[3:] == ("hidden", "output", "bias")[-len(est.alpha_groups_) + 3:]
+    plain = LMWCRegressor(hidden_layer_sizes=(2,), max_iter=3, weight_groups="ard",
+                          n_init=1, random_state=0).fit(X.to_numpy(), y)
+    assert plain.alpha_groups_[:3] == ("input 0", "input 1", "input 2")
+    np.testing.assert_array_equal(est.alpha_, plain.alpha_)

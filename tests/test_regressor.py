@@ -242,8 +242,64 @@ def test_verbose_1_prints_the_kept_trial(capsys):
     est = LMWCRegressor(hidden_layer_sizes=(2,), max_iter=4, tol=None, compression=None,
                         verbose=1, n_init=1, random_state=0).fit(X, y)
     lines = capsys.readouterr().out.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Kept trial 1 of 1: loss = ")
+    assert len(lines) == 1
+    assert lines[0].startswith("Kept trial 1 of 1 (the highest log evidence): loss = ")
     assert f"{est.n_iter_} iterations, 0 compressions, stopped by max_iter" in lines[0]
+
+
+@pytest.mark.parametrize("params, criterion", [
+    ({}, "the highest log evidence"),
+    ({"alpha": 0.1}, "the lowest training objective"),
+    ({"early_stopping": True}, "the best validation score"),
+])
+def test_verbose_1_says_the_criterion_and_the_committee(capsys, params, criterion):
+    X, y = _sine(40)
+    est = LMWCRegressor(hidden_layer_sizes=(2,), max_iter=4, tol=None, verbose=1,
+                        n_init=3, committee_size=2, random_state=0, **params).fit(X, y)
+    lines = [line for line in capsys.readouterr().out.strip().splitlines()
+             if not line.startswith("[trial")]
+    assert lines[0].startswith("Kept trial ")
+    assert f"of 3 ({criterion}): loss = {est.loss_:.8g}, " in lines[0]
+    assert lines[1] == "A committee of the 2 best trials predicts (their outputs averaged)."
+    assert len(lines) == 2
+
+
+@pytest.mark.parametrize("n_init, said", [("auto", True), (1, False)])
+def test_verbose_1_says_when_auto_ran_one_trial_for_size(capsys, monkeypatch, n_init, said):
+    from sklearn_lmwc import _costs
+    monkeypatch.setattr(_costs, "_MAX_WORK_TOGETHER", 0)  # every problem above the bound
+    X, y = _sine(30)
+    est = LMWCRegressor(hidden_layer_sizes=(2,), max_iter=3, tol=None, verbose=1,
+                        n_init=n_init, random_state=0).fit(X, y)
+    out = capsys.readouterr().out
+    assert est.init_results_["n_iter"].size == 1
+    assert ("n_init='auto' ran one trial, not a committee" in out) == said
+    assert "A committee" not in out
+
+
+def test_verbose_2_prints_the_bayesian_prior_and_seconds(capsys):
+    X, y = _sine(30)
+    est = LMWCRegressor(hidden_layer_sizes=(2,), max_iter=3, tol=None, n_init=1, verbose=2,
+                        weight_groups="ard", random_state=0).fit(X, y)
+    iterations = [line for line in capsys.readouterr().out.splitlines()
+                  if line.startswith("Iteration")]
+    assert len(iterations) == est.n_iter_ == 3
+    n_groups = len(est.alpha_groups_)
+    for line, gamma in zip(iterations, est.n_effective_params_curve_):
+        assert f"({n_groups} groups), gamma = {gamma:.1f}, " in line
+        assert line.endswith(" s") and float(line.split(", ")[-1][:-2]) >= 0
+    fixed = LMWCRegressor(hidden_layer_sizes=(2,), max_iter=2, tol=None, n_init=1,
+                          verbose=2, alpha=0.1, random_state=0).fit(X, y)
+    assert fixed.n_iter_ == 2
+    assert "alpha" not in capsys.readouterr().out
+
+
+def test_verbose_says_one_compression_in_the_singular(capsys):
+    X, y = _sine(30)
+    est = LMWCRegressor(hidden_layer_sizes=(2,), max_iter=3, tol=None, trigger="interval",
+                        interval=2, n_init=1, verbose=1, random_state=0).fit(X, y)
+    assert est.n_compressions_ == 1
+    assert "1 compression, stopped by" in capsys.readouterr().out
 
 
 def test_verbose_2_prints_iterations_events_and_trials(capsys):
@@ -260,7 +316,8 @@ def test_verbose_2_prints_iterations_events_and_trials(capsys):
         # interval 2 over 6 iterations: events after iterations 2 and 4
         assert sum("* compression, omega = " in line for line in mine) == 2
         assert "6 iterations, 2 compressions, stopped by max_iter" in mine[-1]
-    assert lines[-1].startswith("Kept trial ")
+    assert lines[-2].startswith("Kept trial ")
+    assert lines[-1].startswith("A committee of the 2 best trials")
     assert est.n_compressions_ == 2
 
 
