@@ -232,7 +232,9 @@ def test_no_saturation_callable_records_nothing():
 # ---- verbose lines ------------------------------------------------------------------
 
 _ITERATION = re.compile(r"^(?P<label>.*?)Iteration (?P<i>\d+), loss = (?P<loss>\S+?)"
-                        r"(?:, mu = (?P<mu>\S+))?$")
+                        r"(?:, mu = (?P<mu>[^,]+))?"
+                        r"(?:, alpha = (?P<alpha>.+?), gamma = (?P<gamma>[^,]+))?"
+                        r", (?P<seconds>\S+) s$")
 _EVENT = re.compile(r"^(?P<label>.*?)  \* (?P<what>.*)$")
 
 
@@ -261,6 +263,7 @@ def test_verbose_lines(capsys, label, policy):
             assert match["mu"] is None
         else:
             assert float(match["mu"]) == pytest.approx(mu, rel=0.05)
+        assert match["alpha"] is None and float(match["seconds"]) >= 0
         if event:
             match = _EVENT.match(lines.pop(0))
             assert match and match["label"] == label
@@ -270,6 +273,19 @@ def test_verbose_lines(capsys, label, policy):
                 what, value = match["what"].split(" = ")
                 assert what == "compression, omega"
                 assert float(value) == pytest.approx(omega, rel=1e-3)
+
+
+@pytest.mark.parametrize("alpha, gamma, text", [
+    (0.25, 3.0, "alpha = 2.50e-01, gamma = 3.0"),
+    (0.25, None, "alpha = 2.50e-01, gamma = n/a"),
+    (np.array([1e-3, 4.0, 2.0]), np.array([1.0, 2.0, 0.5]),
+     "alpha = 1.00e-03 to 4.00e+00 (3 groups), gamma = 3.5"),
+])
+def test_verbose_lines_show_a_bayesian_prior(capsys, alpha, gamma, text):
+    monitor = Monitor(None, 1, verbose=2, gamma=lambda prior: 0.0)
+    monitor(1, _point(np.zeros(2), prior=PriorState(alpha, gamma)), 0.5, None, mu=1e-3)
+    match = _ITERATION.match(capsys.readouterr().out.strip())
+    assert match and f"alpha = {match['alpha']}, gamma = {match['gamma']}" == text
 
 
 @pytest.mark.parametrize("verbose", [0, 1])
