@@ -179,3 +179,18 @@ def test_batched_trials_smoke(benchmark_script, tmp_path, capsys):
         assert 0 <= r["batch_successes"] <= n and 0 <= r["one_by_one_successes"] <= n
         assert r["batch_successes"] == r["batch_converged"]  # RMSE <= goal is converged
         assert c[7] == f"{r['batch_successes']}/{n}"
+
+
+def test_residual_system_smoke(benchmark_script, tmp_path):
+    bench = benchmark_script("residual_system")
+    out = tmp_path / "residual_system.md"
+    lines = bench.main(["--smoke", "--out", str(out)])
+    assert out.read_text(encoding="utf-8").splitlines() == lines
+    cells = table_rows("\n".join(lines[2:]))
+    assert [(int(c[0]), int(c[1])) for c in cells] == list(bench.SMOKE)
+    for rows, inputs, weights, penalties, a, b, ratio, error in cells:
+        assert int(weights) == int(inputs) * 11 + 21 and int(penalties) == int(inputs) + 2
+        assert float(a) > 0 and float(b) > 0 and float(error) < 1e-10 and int(rows) > 0
+        assert float(ratio) == pytest.approx(float(a) / float(b), abs=0.05, rel=0.05)
+    # the second smoke shape has more penalties than MAX_GRAMS: the other path ran
+    assert int(cells[1][3]) > bench.solve.MAX_GRAMS >= int(cells[0][3])
