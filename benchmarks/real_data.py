@@ -192,21 +192,28 @@ def _rdataset(package, item, target, *, drop=(), ordinal=None, transform=None,
         y = _codes(y) if classify else y.to_numpy(float)
         if transform is not None:
             y = transform(y)
-        for column, levels in (ordinal or {}).items():
-            unknown = set(frame[column]) - set(levels)
-            if unknown:
-                raise ValueError(f"{package}::{item}.{column}: levels {sorted(unknown)}")
-            frame[column] = frame[column].map({level: i for i, level in enumerate(levels)})
-        for column in frame.columns:
-            if frame[column].dtype.kind in "biuf":
-                continue
-            levels = sorted(frame[column].unique())
-            if len(levels) != 2:
-                raise ValueError(f"{package}::{item}.{column}: {len(levels)} levels; drop it "
-                                 "or give its order")
-            frame[column] = (frame[column] == levels[1]).astype(float)
-        return frame.to_numpy(float), y
+        return numeric(frame, f"{package}::{item}", ordinal), y
     return load
+
+
+def numeric(frame, where, ordinal=None):
+    """The columns of ``frame`` (of data set ``where``) as floats: the ORDINAL columns
+    ({column: levels in order}) as level codes, two-level factors as 0/1 (first level
+    in sorted order -> 0); any other factor left is an error."""
+    for column, levels in (ordinal or {}).items():
+        unknown = set(frame[column]) - set(levels)
+        if unknown:
+            raise ValueError(f"{where}.{column}: levels {sorted(unknown)}")
+        frame[column] = frame[column].map({level: i for i, level in enumerate(levels)})
+    for column in frame.columns:
+        if frame[column].dtype.kind in "biuf":
+            continue
+        levels = sorted(frame[column].unique())
+        if len(levels) != 2:
+            raise ValueError(f"{where}.{column}: {len(levels)} levels; drop it or give its "
+                             "order")
+        frame[column] = (frame[column] == levels[1]).astype(float)
+    return frame.to_numpy(float)
 
 
 @dataclass(frozen=True)
