@@ -68,7 +68,7 @@ def main(argv=None):
     with threadpool_limits(limits=1, user_api="blas"):
         for rows, inputs in SMOKE if args.smoke else CASES:
             R, d, N, G, a, b, error = measure(rows, inputs, rng)
-            lines.append(f"| {R} | {d} | {N} | {G} | {a:.3f} | {b:.3f} | {a / b:.1f} | "
+            lines.append(f"| {R} | {d} | {N} | {G} | {a:.3g} | {b:.3g} | {a / b:.1f} | "
                          f"{error:.1e} |")
             print(lines[-1], flush=True)
     if args.out:
