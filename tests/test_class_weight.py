@@ -290,6 +290,7 @@ def test_failed_fit_leaves_the_estimator_unchanged():
 
 
 # ---- scikit-learn's checks, as a plain call -------------------------------------------
+@pytest.mark.slow  # 16 s each: CI runs the slow tests too
 @pytest.mark.filterwarnings(r"ignore:\d+% of the hidden activations are saturated:UserWarning")
 @pytest.mark.parametrize("class_weight", [None, "balanced"])
 def test_check_estimator_plain_call(class_weight):

@@ -271,6 +271,7 @@ def test_joblib_dask_backend_matches_loky(client):
     assert search_a.best_params_ == search_b.best_params_
 
 
+@pytest.mark.slow  # 7 s
 def test_dask_dataframe_input():
     dd = pytest.importorskip("dask.dataframe")
     pd = pytest.importorskip("pandas")
@@ -323,6 +324,7 @@ def test_predict_graph_holds_the_fitted_arrays_once_uncopied():
         est.laplace_posteriors_[0].factor
 
 
+@pytest.mark.slow  # 5 s
 def test_moderated_predictions_read_the_posteriors():
     X, y = _classification()
     est = DaskLMWCClassifier(hidden_layer_sizes=(3,), max_iter=5, random_state=0,
@@ -350,6 +352,7 @@ def test_saturation_check_runs_on_the_fit_scheduler():
 
 
 # the first pass overflows, in worker threads that np.errstate does not reach
+@pytest.mark.slow  # 6 s
 @pytest.mark.filterwarnings("ignore:overflow encountered in square:RuntimeWarning")
 def test_huge_and_tiny_targets_standardised_as_in_memory():
     # the squares of 1e200 overflow and those of 1e-200 underflow: the moments come
