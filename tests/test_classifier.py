@@ -54,8 +54,15 @@ def test_sklearn_compatible(estimator, check):
 
 @pytest.mark.slow
 @pytest.mark.filterwarnings(r"ignore:\d+% of the hidden activations are saturated:UserWarning")
-@parametrize_with_checks([LMWCClassifier(solver=solver, max_iter=50, **FIRST_ORDER[solver])
-                          for solver in ("ebp", "sgd")])
+@parametrize_with_checks(
+    [LMWCClassifier(solver=solver, max_iter=50, **FIRST_ORDER[solver])
+     for solver in ("ebp", "sgd")],
+    # class_weight's check wants 87 % of its heavy class predicted: EBP's plain gradient
+    # steps at the authors' fixed rate do not pass it (measured at 50 to 2000 epochs;
+    # adam, rmsprop, sgd and LM do)
+    expected_failed_checks=lambda est: (
+        {"check_class_weight_classifiers": "EBP at the authors' rate fails this check"}
+        if est.solver == "ebp" else {}))
 def test_sklearn_compatible_other_first_order_solvers(estimator, check):
     check(estimator)
 
