@@ -264,10 +264,16 @@ class LMWCClassifier(ClassifierMixin, BaseLMWC):
             return None  # no weights (balanced classes): the unweighted fit, bit for bit
         if sample_weight is not None:
             rows *= sample_weight
-        if not rows.sum() > 0:
+        self._check_weight_sum(rows.sum())
+        return rows
+
+    @staticmethod
+    def _check_weight_sum(total):
+        """A clear error when class and sample weights sum (``total``) to no weight
+        at all. The Dask classifier's too."""
+        if not total > 0:
             raise ValueError("class_weight and sample_weight give every sample a weight "
                              "of 0.")
-        return rows
 
     def _weights_of_classes(self, classes, counts):
         """For one label per sample: the weight of each class (``classes`` sorted,

@@ -460,9 +460,7 @@ class DaskLMWCClassifier(_DaskEstimator, LMWCClassifier):
             return X, y, Y, None  # balanced classes: the unweighted fit
         rows = y.map_blocks(_lookup, classes, weights, dtype=np.float64)
         sample_weight = rows if sample_weight is None else sample_weight * rows
-        if not self._compute(sample_weight.sum())[0] > 0:
-            raise ValueError("class_weight and sample_weight give every sample a weight "
-                             "of 0.")
+        self._check_weight_sum(self._compute(sample_weight.sum())[0])
         return X, y, Y, sample_weight
 
 
