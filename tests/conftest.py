@@ -168,6 +168,18 @@ def outputs(est, X):
     return [est.predict_proba(X), est.decision_function(X)]
 
 
+def assert_same_evidence(a, b):
+    """Two fits of the same problem (weighted, and with repeated rows) agree on the
+    evidence's quantities to 1e-6: the log evidence (the kept trial's and every
+    trial's), alpha and gamma."""
+    assert a.log_evidence_ == pytest.approx(b.log_evidence_, rel=1e-6)
+    np.testing.assert_allclose(a.init_results_["log_evidence"],
+                               b.init_results_["log_evidence"], rtol=1e-6)
+    np.testing.assert_allclose(a.alpha_, b.alpha_, rtol=1e-6)
+    np.testing.assert_allclose(a.n_effective_params_, b.n_effective_params_,
+                               rtol=1e-6, atol=1e-9)
+
+
 def assert_finite_model(est, X):
     for array in est.coefs_ + est.intercepts_:
         assert np.all(np.isfinite(array))
