@@ -29,13 +29,16 @@ Fixtures:
   neuron) pairs sit on a flat spot of the activation, ``|f'(gain * net)| < threshold
   * max f'``, computed from ``network.forward``'s nets and the activations' textbook
   derivatives, independently of the engine's slopes and its own count
-  (``Network.forward_counting_flat``).
+  (``Network.forward_counting_flat``);
+- ``close_figures`` closes the matplotlib figures a test opened (the displays' tests
+  take it with ``pytestmark = pytest.mark.usefixtures("close_figures")``).
 
 Shared data and checks, imported (``from conftest import ...``): the small problem of
 the input-validation, numerical-trouble and estimator-state tests (``X``, ``Y_REG``,
 ``Y_CLF``, the estimators' parameters ``SMALL``, ``BOTH`` to parametrize over the two
-estimators), ``no_runtime_warnings()``, ``outputs(est, X)`` and
-``assert_finite_model(est, X)``.
+estimators), ``no_runtime_warnings()``, ``outputs(est, X)``,
+``assert_finite_model(est, X)``, ``assert_same_evidence(a, b)`` (weighted against
+repeated rows) and ``fit_quietly(model, X, y)`` (the displays' fits).
 """
 
 import importlib.util
@@ -47,6 +50,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, settings
+from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_limits
 
 from sklearn_lmwc import LMWCClassifier, LMWCRegressor
@@ -166,6 +170,22 @@ def outputs(est, X):
     labels = est.predict(X)
     assert set(np.unique(labels)) <= set(est.classes_) | {0, 1}
     return [est.predict_proba(X), est.decision_function(X)]
+
+
+def fit_quietly(model, X, y):
+    """``model.fit(X, y)`` with its ConvergenceWarnings silenced (short fits, failed
+    starts): for the displays' tests, which draw what a fit left."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return model.fit(X, y)
+
+
+@pytest.fixture
+def close_figures():
+    """Close every matplotlib figure a test opened."""
+    yield
+    import matplotlib.pyplot as plt
+    plt.close("all")
 
 
 def assert_same_evidence(a, b):

@@ -2,7 +2,6 @@
 bars and band are predict(X, return_std=True) computed here, the interval mean +- z std
 with z the normal quantile written out, and the coverage counted here."""
 
-import warnings
 from io import BytesIO
 
 import numpy as np
@@ -12,24 +11,16 @@ import pytest
 matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-from sklearn.exceptions import ConvergenceWarning, NotFittedError  # noqa: E402
+from sklearn.exceptions import NotFittedError  # noqa: E402
 from sklearn.linear_model import BayesianRidge, Ridge  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 
 from sklearn_lmwc import LMWCRegressor, PredictionIntervalDisplay  # noqa: E402
 
+from conftest import fit_quietly  # noqa: E402
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
-def _fit(model, X, y):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return model.fit(X, y)
+pytestmark = pytest.mark.usefixtures("close_figures")
 
 
 # the standard normal's 0.975 and 0.75 quantiles: 95% and 50% central intervals
@@ -47,8 +38,8 @@ def interval_fit():
     """A small Bayesian fit of a noisy curve and held-out rows."""
     X, y = _curve(80, 0)
     X_test, y_test = _curve(40, 1)
-    model = _fit(LMWCRegressor(hidden_layer_sizes=(4,), alpha="bayes", n_init=1,
-                               max_iter=20, random_state=0), X, y)
+    model = fit_quietly(LMWCRegressor(hidden_layer_sizes=(4,), alpha="bayes", n_init=1,
+                                      max_iter=20, random_state=0), X, y)
     return model, X_test, y_test
 
 
@@ -134,7 +125,7 @@ def test_a_pipeline_and_a_feature_by_name(interval_fit):
     frame = pd.DataFrame({"noise": rng.normal(size=len(y)), "t": X[:, 0]})
     pipe = make_pipeline(StandardScaler(), LMWCRegressor(
         hidden_layer_sizes=(3,), alpha="bayes", n_init=1, max_iter=10, random_state=0))
-    pipe = _fit(pipe, frame, y)
+    pipe = fit_quietly(pipe, frame, y)
     mean, std = pipe[-1].predict(pipe[0].transform(frame), return_std=True)
     display = PredictionIntervalDisplay.from_estimator(pipe, frame, y)
     _check_bars(display, mean, std, y, Z[0.95])
@@ -250,8 +241,8 @@ def test_plot_again(interval_fit):
 
 def test_multi_output_is_refused():
     X, y = _curve(30, 4)
-    model = _fit(LMWCRegressor(hidden_layer_sizes=(3,), alpha="bayes", n_init=1,
-                               max_iter=5, random_state=0), X, np.c_[y, -y])
+    model = fit_quietly(LMWCRegressor(hidden_layer_sizes=(3,), alpha="bayes", n_init=1,
+                                      max_iter=5, random_state=0), X, np.c_[y, -y])
     with pytest.raises(ValueError, match="n_outputs_=2"):
         PredictionIntervalDisplay.from_estimator(model, X, np.c_[y, -y])
 
@@ -289,8 +280,8 @@ def wide_fit():
     rng = np.random.default_rng(7)
     X = rng.uniform(-1, 1, (90, 3))
     y = np.sin(2 * X[:, 0]) + X[:, 1] * X[:, 2] + 0.1 * rng.normal(size=90)
-    model = _fit(LMWCRegressor(hidden_layer_sizes=(4,), alpha="bayes", n_init=1,
-                               max_iter=15, random_state=0), X[:60], y[:60])
+    model = fit_quietly(LMWCRegressor(hidden_layer_sizes=(4,), alpha="bayes", n_init=1,
+                                      max_iter=15, random_state=0), X[:60], y[:60])
     return model, X[60:], y[60:]
 
 

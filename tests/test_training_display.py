@@ -9,7 +9,6 @@ of the display's own helper.
 
 import subprocess
 import sys
-import warnings
 from collections import Counter
 from pathlib import Path
 
@@ -19,31 +18,23 @@ import pytest
 matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-from sklearn.exceptions import ConvergenceWarning, NotFittedError  # noqa: E402
+from sklearn.exceptions import NotFittedError  # noqa: E402
 
 from sklearn_lmwc import LMWCClassifier, LMWCRegressor, TrainingDisplay  # noqa: E402
 from sklearn_lmwc.datasets import make_parity  # noqa: E402
 
+from conftest import fit_quietly  # noqa: E402
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
-def _fit(model, X, y):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)  # failed starts warn
-        return model.fit(X, y)
+pytestmark = pytest.mark.usefixtures("close_figures")
 
 
 @pytest.fixture(scope="module")
 def compressed():
     """Parity-5, the paper's setting, three trials: compressions in the kept one."""
     X, y = make_parity(5)
-    model = _fit(LMWCRegressor(hidden_layer_sizes=(2,), topology="fcc", goal=0.1,
-                               tol=None, beta=1e-3, max_iter=40, n_init=3,
-                               random_state=0), X, y)
+    model = fit_quietly(LMWCRegressor(hidden_layer_sizes=(2,), topology="fcc", goal=0.1,
+                                      tol=None, beta=1e-3, max_iter=40, n_init=3,
+                                      random_state=0), X, y)
     assert model.n_compressions_ > 0 and len(model.init_results_["loss"]) == 3
     return model
 
@@ -54,8 +45,9 @@ def bayes_early():
     rng = np.random.default_rng(0)
     X = rng.uniform(-1, 1, (120, 2))
     y = np.sin(3 * X[:, 0]) * X[:, 1] + 0.05 * rng.normal(size=120)
-    return _fit(LMWCRegressor(hidden_layer_sizes=(4,), alpha="bayes", early_stopping=True,
-                              n_init=1, max_iter=25, random_state=0), X, y)
+    return fit_quietly(LMWCRegressor(hidden_layer_sizes=(4,), alpha="bayes",
+                                     early_stopping=True, n_init=1, max_iter=25,
+                                     random_state=0), X, y)
 
 
 def _places(n_iter, events, n_values):
@@ -120,9 +112,9 @@ def test_event_marks_at_the_events_iterations(compressed):
 
 def test_restart_marks():
     X, y = make_parity(4)
-    model = _fit(LMWCRegressor(hidden_layer_sizes=(2,), topology="fcc", goal=0.05,
-                               tol=None, beta=1e-2, compression="restart", max_iter=40,
-                               n_init=1, random_state=1), X, y)
+    model = fit_quietly(LMWCRegressor(hidden_layer_sizes=(2,), topology="fcc", goal=0.05,
+                                      tol=None, beta=1e-2, compression="restart", max_iter=40,
+                                      n_init=1, random_state=1), X, y)
     assert model.events_ and {kind for _, kind in model.events_} == {"restart"}
     display = TrainingDisplay.from_estimator(model, panels=["loss"])
     marks = display.event_lines_["loss"]
@@ -184,9 +176,9 @@ def test_gamma_panel_only_with_bayes(compressed, bayes_early):
 
 def test_no_damping_panel_with_scipy():
     X, y = make_parity(5)  # more residuals than weights: MINPACK
-    model = _fit(LMWCRegressor(hidden_layer_sizes=(2,), topology="fcc", solver="scipy",
-                               alpha=0.0, tol=None, max_iter=5, n_init=1,
-                               random_state=0), X, y)
+    model = fit_quietly(LMWCRegressor(hidden_layer_sizes=(2,), topology="fcc", solver="scipy",
+                                      alpha=0.0, tol=None, max_iter=5, n_init=1,
+                                      random_state=0), X, y)
     assert "mu" not in TrainingDisplay.from_estimator(model).panels_
 
 
@@ -199,8 +191,8 @@ def test_panels_are_drawn_in_their_order_and_checked(bayes_early):
 
 def test_a_classifier():
     X, y = make_parity(4)
-    model = _fit(LMWCClassifier(hidden_layer_sizes=(2,), n_init=1, max_iter=5,
-                                random_state=0), X, y > 0)
+    model = fit_quietly(LMWCClassifier(hidden_layer_sizes=(2,), n_init=1, max_iter=5,
+                                       random_state=0), X, y > 0)
     display = TrainingDisplay.from_estimator(model)
     np.testing.assert_array_equal(display.lines_["loss"].get_ydata(), model.loss_curve_)
     assert display.lines_["loss"].get_label() == "LMWCClassifier"
@@ -274,8 +266,8 @@ def thrown_away():
     """Parity-5 where every compression after iteration 12 fails: the curve ends near
     1 while the returned weights are those of iteration 12, before the first one."""
     X, y = make_parity(5)
-    model = _fit(LMWCRegressor(hidden_layer_sizes=(2,), topology="fcc", goal=0.1,
-                               tol=None, beta=1e-3, max_iter=60, random_state=1), X, y)
+    model = fit_quietly(LMWCRegressor(hidden_layer_sizes=(2,), topology="fcc", goal=0.1,
+                                      tol=None, beta=1e-3, max_iter=60, random_state=1), X, y)
     assert model.loss_curve_[-1] > 1.2 * model.loss_  # the case of issue 30
     return model
 
@@ -324,7 +316,7 @@ def test_a_fitted_pipeline_draws_its_last_step():
     from sklearn.preprocessing import StandardScaler
 
     X, y = make_parity(4)
-    pipe = _fit(make_pipeline(StandardScaler(), LMWCRegressor(
+    pipe = fit_quietly(make_pipeline(StandardScaler(), LMWCRegressor(
         hidden_layer_sizes=(2,), n_init=1, max_iter=8, random_state=0)), X, y)
     display = TrainingDisplay.from_estimator(pipe)
     model = pipe[-1]
@@ -332,7 +324,7 @@ def test_a_fitted_pipeline_draws_its_last_step():
     assert display.lines_["loss"].get_label() == "LMWCRegressor"
     assert display.returned_point_[1] == model.loss_
     # nested: a TransformedTargetRegressor in a pipeline
-    nested = _fit(make_pipeline(StandardScaler(), TransformedTargetRegressor(
+    nested = fit_quietly(make_pipeline(StandardScaler(), TransformedTargetRegressor(
         regressor=LMWCRegressor(hidden_layer_sizes=(2,), n_init=1, max_iter=8,
                                 random_state=0), transformer=StandardScaler())), X, y)
     display = TrainingDisplay.from_estimator(nested, name="ttr")
@@ -345,9 +337,9 @@ def test_a_fitted_search_draws_its_best_estimator():
     from sklearn.model_selection import GridSearchCV
 
     X, y = make_parity(4)
-    search = _fit(GridSearchCV(LMWCClassifier(hidden_layer_sizes=(2,), n_init=1,
-                                              max_iter=5, random_state=0),
-                               {"max_iter": [3, 5]}, cv=2), X, y)
+    search = fit_quietly(GridSearchCV(LMWCClassifier(hidden_layer_sizes=(2,), n_init=1,
+                                                     max_iter=5, random_state=0),
+                                      {"max_iter": [3, 5]}, cv=2), X, y)
     display = TrainingDisplay.from_estimator(search)
     np.testing.assert_array_equal(display.lines_["loss"].get_ydata(),
                                   search.best_estimator_.loss_curve_)
@@ -365,7 +357,7 @@ def test_an_unfitted_pipeline_or_another_model_is_refused():
     with pytest.raises(TypeError, match="got a Pipeline holding a Ridge. Pass the fitted "
                                         "LMWC estimator itself"):
         TrainingDisplay.from_estimator(make_pipeline(Ridge()).fit(X, y))
-    mlp = _fit(MLPRegressor(max_iter=5), X, y)  # has a loss_curve_, not the rest
+    mlp = fit_quietly(MLPRegressor(max_iter=5), X, y)  # has a loss_curve_, not the rest
     with pytest.raises(TypeError, match="got a MLPRegressor"):
         TrainingDisplay.from_estimator(mlp)
 
