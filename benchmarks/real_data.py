@@ -781,10 +781,9 @@ def parse_args(argv):
     return args
 
 
-def main(argv=None):
-    args = parse_args(argv)
-    stem = output_stem(args, "real_data")
-    cache_path = stem.with_suffix(".json")
+def report(args, stem, cache_path, run, markdown):
+    """A benchmark's rows (``run(args, cache, cache_path)``: cached or fitted), its
+    tables (``markdown``) written to STEM.md and printed; the rows."""
     cache = read_cache(cache_path)
     start, load_start = time.perf_counter(), _load()
     results, shapes, n_reused = run(args, cache, cache_path)
@@ -794,6 +793,12 @@ def main(argv=None):
     print(text)
     print(f"wrote {stem}.md and {cache_path.name}")
     return results
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    stem = output_stem(args, "real_data")
+    return report(args, stem, stem.with_suffix(".json"), run, markdown)
 
 
 if __name__ == "__main__":

@@ -139,8 +139,8 @@ from real_data import (  # noqa: E402
     n_iter,
     output_stem,
     params_key,
-    read_cache,
     reference_models,
+    report,
     write_cache,
 )
 
@@ -602,15 +602,7 @@ def main(argv=None):
         tag = args.tag or hashlib.sha256(json.dumps(
             args.lmwc_params, sort_keys=True).encode()).hexdigest()[:8]
         stem = stem.with_name(f"{stem.name}_{tag}")
-    cache = read_cache(cache_path)
-    start, load_start = time.perf_counter(), _load()
-    results, shapes, n_reused = run(args, cache, cache_path)
-    text = markdown(args, results, shapes, n_reused, time.perf_counter() - start,
-                    load_start)
-    stem.with_suffix(".md").write_text(text, encoding="utf-8")
-    print(text)
-    print(f"wrote {stem}.md and {cache_path.name}")
-    return results
+    return report(args, stem, cache_path, run, markdown)
 
 
 if __name__ == "__main__":
