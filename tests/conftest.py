@@ -172,6 +172,16 @@ def outputs(est, X):
     return [est.predict_proba(X), est.decision_function(X)]
 
 
+def table_cells(table, first, after=None):
+    """The cells of the markdown table row starting with FIRST (after the line AFTER,
+    if given)."""
+    lines = table.splitlines()
+    if after is not None:
+        lines = lines[lines.index(after):]
+    row = next(line for line in lines if line.startswith(f"| {first} |"))
+    return [c.strip() for c in row.strip("|").split("|")]
+
+
 def fit_quietly(model, X, y):
     """``model.fit(X, y)`` with its ConvergenceWarnings silenced (short fits, failed
     starts): for the displays' tests, which draw what a fit left."""

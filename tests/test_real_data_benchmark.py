@@ -7,6 +7,8 @@ import statistics
 import numpy as np
 import pytest
 
+from conftest import table_cells
+
 TINY = 'tiny={"hidden_layer_sizes": [2], "topology": "fcc"}'
 LMWC = ["LMWC defaults", "LMWC one trial", "tiny"]
 REGRESSION = ["MLP raw y", "MLP std y", "RidgeCV", "HGB", "RandomForest", "SVR", "GP ARD"]
@@ -26,15 +28,6 @@ def smoke_run(tmp_path_factory, benchmark_script):
     results = module.main(argv)
     table = (out / "real_data_smoke.md").read_text(encoding="utf-8")
     return module, out, argv, results, table
-
-
-def cells(table, first, after=None):
-    """The cells of the table row starting with FIRST (after the line AFTER, if given)."""
-    lines = table.splitlines()
-    if after is not None:
-        lines = lines[lines.index(after):]
-    row = next(line for line in lines if line.startswith(f"| {first} |"))
-    return [c.strip() for c in row.strip("|").split("|")]
 
 
 def expected_gap(results, dataset, name):
@@ -60,11 +53,11 @@ def test_smoke_tables(smoke_run):
     _, _, _, results, table = smoke_run
     assert "SMOKE RUN" in table
     for dataset, model in results:
-        row = cells(table, model, after=f"### {dataset}")
+        row = table_cells(table, model, after=f"### {dataset}")
         assert "not run" not in row
         assert row[1] == f"{results[dataset, model]['score']:.3f} ± " \
                          f"{results[dataset, model]['se']:.3f}"
-    assert cells(table, "SVC", after="### iris")[2] == "—"  # its log-loss
+    assert table_cells(table, "SVC", after="### iris")[2] == "—"  # its log-loss
 
 
 @pytest.mark.slow  # runs the benchmark script (CI runs the slow tests too)
@@ -74,13 +67,13 @@ def test_gaps_are_score_minus_the_best_other_model(smoke_run):
         column = 3 if dataset == "iris" else 2  # after the log-loss
         for name in LMWC:
             expected = expected_gap(results, dataset, name)
-            shown = cells(table, name, after=f"### {dataset}")[column]
+            shown = table_cells(table, name, after=f"### {dataset}")[column]
             assert float(shown) == pytest.approx(expected, abs=5e-4 + 1e-12)
             # the gap table: data set, task, best other, then one column per configuration
-            row = cells(table, dataset, after="## Gaps to the best other model")
+            row = table_cells(table, dataset, after="## Gaps to the best other model")
             assert float(row[3 + LMWC.index(name)]) == pytest.approx(expected, abs=5e-4)
         for name in OTHERS[dataset]:  # no gap for the other models
-            assert cells(table, name, after=f"### {dataset}")[column] == "—"
+            assert table_cells(table, name, after=f"### {dataset}")[column] == "—"
 
 
 @pytest.mark.slow  # runs the benchmark script (CI runs the slow tests too)
@@ -91,7 +84,7 @@ def test_summary_lines(smoke_run):
         ratios = [results[d, name]["fit_s"] / results[d, ANCHOR[d]]["fit_s"] for d in OTHERS]
         near = sum(g >= -0.01 for g in gaps.values())
         worst = min(gaps, key=gaps.get)
-        row = cells(table, name, after="## Summary (issue 18)")
+        row = table_cells(table, name, after="## Summary (issue 18)")
         assert row[1] == "3"
         assert row[2].startswith(f"{near}/3 ({near / 3:.0%}) ")
         assert row[2].endswith("✓" if near >= 0.8 * 3 else "✗")

@@ -7,6 +7,8 @@ import math
 import numpy as np
 import pytest
 
+from conftest import table_cells
+
 # scikit-learn's generators and digits: no download, no optional extra
 SETS = ["friedman10", "friedman50", "class50", "digits"]
 REGRESSION = ["lmwc", "lmwc-ard", "lmwc-warmup-ard", "mlp", "hgb", "rf", "l1", "gp-ard"]
@@ -23,15 +25,6 @@ def quick_run(tmp_path_factory, benchmark_script):
     results = module.main(argv)
     table = (out / "wide_data_smoke.md").read_text(encoding="utf-8")
     return module, out, argv, results, table
-
-
-def cells(table, first, after=None):
-    """The cells of the table row starting with FIRST (after the line AFTER, if given)."""
-    lines = table.splitlines()
-    if after is not None:
-        lines = lines[lines.index(after):]
-    row = next(line for line in lines if line.startswith(f"| {first} |"))
-    return [c.strip() for c in row.strip("|").split("|")]
 
 
 @pytest.mark.slow  # runs the benchmark script (CI runs the slow tests too)
@@ -63,16 +56,16 @@ def test_quick_tables(quick_run):
     _, _, _, results, table = quick_run
     assert "SMOKE RUN" in table
     for (name, model), row in results.items():
-        shown = cells(table, model, after=f"### {name}")
+        shown = table_cells(table, model, after=f"### {name}")
         assert shown[1] == f"{row['score']:.3f}"
         ratio = row["fit_s"] / results[name, "mlp"]["fit_s"]
         column = 4 if name in ("class50", "digits") else 3  # after the log-loss
         assert float(shown[column]) == pytest.approx(ratio, abs=5e-3)
-        scores = cells(table, name, after="## Test scores (R² / accuracy)")
-        header = cells(table, "set", after="## Test scores (R² / accuracy)")
+        scores = table_cells(table, name, after="## Test scores (R² / accuracy)")
+        header = table_cells(table, "set", after="## Test scores (R² / accuracy)")
         assert scores[header.index(model)] == f"{row['score']:.3f}"
     for model in ("lmwc", "lmwc-ard", "lmwc-warmup-ard"):
-        row = cells(table, model, after="## Targets (issue 27)")
+        row = table_cells(table, model, after="## Targets (issue 27)")
         assert row[1] == "—"  # no friedman250 in the quick run
         beat = sum(results[s, model]["score"] >= results[s, "hgb"]["score"] for s in SETS)
         assert row[2] == f"{beat} of {len(SETS)}"
