@@ -286,7 +286,7 @@ class BaseLMWC(BaseEstimator):
         ranked = ranked_trials(trials, self.early_stopping)
         trial = ranked[0]
         if self.verbose:
-            self._print_kept(trials, len(seeds), trial, objective, options, costs,
+            self._print_kept(trials, len(seeds), trial, objective, options,
                              time.perf_counter() - start)
         # never store a model that cannot predict: the best trial must, and a
         # committee keeps only the members that can
@@ -311,7 +311,7 @@ class BaseLMWC(BaseEstimator):
                           lambda: objective.saturation(trial.w))
         return self
 
-    def _print_kept(self, trials, n_trials, trial, objective, options, costs, seconds):
+    def _print_kept(self, trials, n_trials, trial, objective, options, seconds):
         """verbose's summary of a fit: the trial kept and why, what predicts, and why
         "auto" ran one trial when it did."""
         size = min(options.trials.committee_size, len(trials))
@@ -322,7 +322,8 @@ class BaseLMWC(BaseEstimator):
         if size > 1:
             print(f"A committee of the {size} best trials predicts (their outputs "
                   "averaged).", flush=True)
-        if self.n_init == "auto" and options.prior.bayes and not costs.small():
+        # "auto" with a Bayesian penalty is one trial only above the size bound
+        if self.n_init == "auto" and options.prior.bayes and options.trials.n_init == 1:
             print("n_init='auto' ran one trial, not a committee: an iteration of this "
                   "problem costs more than the bound under which trials run together. "
                   "Set n_init (and committee_size) to train a committee anyway.",
