@@ -10,6 +10,7 @@ estimates.
 
 import time
 import warnings
+from dataclasses import replace
 from numbers import Integral, Real
 
 import numpy as np
@@ -31,6 +32,7 @@ from ._network import NET_STATISTICS, TOPOLOGIES, Network
 from ._objective import Objective
 from ._options import fit_options
 from ._predictive import laplace_posteriors, output_moments
+from ._pruning import Support, informative_inputs
 from ._solvers import SOLVERS
 from ._stopping import split_validation, warn_if_saturated
 from ._trials import (
@@ -100,6 +102,7 @@ class BaseLMWC(BaseEstimator):
         "n_init": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "committee_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "weight_groups": [StrOptions({"single", "layers", "ard"})],
+        "threshold_alpha": [Interval(Real, 0, None, closed="neither"), None],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
@@ -115,7 +118,7 @@ class BaseLMWC(BaseEstimator):
                  mu_factor, mu_min, mu_max, learning_rate_init, learning_rate, power_t,
                  decay_rate, decay_steps, momentum, nesterovs_momentum, beta_1, beta_2,
                  epsilon, batch_size, shuffle, max_grad_norm, max_iter, goal, tol, alpha,
-                 weight_groups,
+                 weight_groups, threshold_alpha,
                  init, n_init, committee_size, early_stopping, validation_fraction,
                  n_iter_no_change, n_jobs, random_state, verbose, warm_start):
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -152,6 +155,7 @@ class BaseLMWC(BaseEstimator):
         self.tol = tol
         self.alpha = alpha
         self.weight_groups = weight_groups
+        self.threshold_alpha = threshold_alpha
         self.init = init
         self.n_init = n_init
         self.committee_size = committee_size
@@ -280,8 +284,18 @@ class BaseLMWC(BaseEstimator):
         groups = self.weight_groups
         n_groups = 1 if groups == "single" else len(network.weight_groups(groups)[1])
         alpha0 = self.alpha_ if resume and np.size(self.alpha_) == n_groups else None
-        setting = Setting(options, network, loss, make_objective, validation, w0, alpha0)
-        together = served_together(solver, objective.stackable, costs, n_trials)
+        keep = None
+        if options.prior.prunes:
+            # inputs the data cannot inform never enter; a warm start leaves out the
+            # inputs it pruned
+            keep = self._informative_inputs(X)
+            if alpha0 is not None:
+                keep &= np.asarray(alpha0)[:network.n_inputs] <= self.threshold_alpha
+        setting = Setting(options, network, loss, make_objective, validation, w0, alpha0,
+                          keep)
+        # pruned trials change size: they run alone
+        together = keep is None and served_together(solver, objective.stackable, costs,
+                                                    n_trials)
         trials = run_trials(setting, X, Y, sample_weight, seeds, together)
         ranked = ranked_trials(trials, self.early_stopping)
         trial = ranked[0]
@@ -299,8 +313,10 @@ class BaseLMWC(BaseEstimator):
                 "example with sklearn.preprocessing.StandardScaler.")
         # trials missing: an interrupt stopped them before their first iteration
         self._store(network, objective, committee, interrupted=len(trials) < len(seeds))
-        self.laplace_posteriors_ = laplace_posteriors(objective, committee,
-                                                      options.trials.n_init)
+        self.laplace_posteriors_ = self._kept_posteriors(
+            objective, committee, options, lambda support: make_objective(
+                support.network, loss, X[:, support.columns], Y, sample_weight,
+                options.prior.alpha, weight_groups=options.prior.weight_groups))
         # the evidence of the targets in their own units
         offset = self._log_evidence_offset(objective.weight_sum)
         self.log_evidence_ = None if trial.log_evidence is None else \
@@ -310,6 +326,37 @@ class BaseLMWC(BaseEstimator):
         warn_if_saturated(self._input_scale(objective.X),
                           lambda: objective.saturation(trial.w))
         return self
+
+    def _kept_posteriors(self, objective, committee, options, objective_on):
+        """``support_`` (the inputs some committee member kept), the network that
+        predicts from them, and the committee's Laplace posteriors over its weights
+        (``objective_on(support)`` builds the objective there, when members pruned)."""
+        network = objective.network
+        supports = [m.support for m in committee if m.support is not None]
+        keep = np.logical_or.reduce(supports) if supports else \
+            np.ones(network.n_inputs, dtype=bool)
+        self.support_ = keep
+        self._support = Support(network, keep)
+        if all(s.all() for s in supports):
+            return laplace_posteriors(objective, committee, options.trials.n_init)
+        if not keep.any():
+            warnings.warn("No input is relevant: every input's alpha passed "
+                          f"threshold_alpha={self.threshold_alpha}, so the model predicts "
+                          "what the biases give, whatever X.", UserWarning)
+        support = self._support
+        restricted = [replace(m, point=replace(
+            m.point, w=support.restrict(m.point.w),
+            prior=support.restrict_state(m.point.prior))) for m in committee]
+        kept = objective_on(support)
+        try:
+            return laplace_posteriors(kept, restricted, options.trials.n_init, own=False)
+        finally:
+            kept.close()
+
+    def _informative_inputs(self, X):
+        """Which inputs can inform the fit (``_pruning.informative_inputs``); the
+        Dask estimators compute it on their client."""
+        return informative_inputs(X)
 
     def _print_kept(self, trials, n_trials, trial, objective, options, seconds):
         """verbose's summary of a fit: the trial kept and why, what predicts, and why
@@ -447,18 +494,24 @@ class BaseLMWC(BaseEstimator):
         itself, whatever a user assigned to it."""
         members = [(self.coefs_, self.intercepts_),
                    *zip(self.committee_coefs_[1:], self.committee_intercepts_[1:])]
-        return [self._network.pack(coefs, intercepts) for coefs, intercepts in members]
+        return [self._support.restrict(self._network.pack(coefs, intercepts))
+                for coefs, intercepts in members]
+
+    def _kept_inputs(self, X):
+        """The columns of (validated) X the fitted network reads: ``support_``'s."""
+        return X if self._support.everything else X[:, self._support.columns]
 
     def _forward(self, X):
         """The network's outputs for X (a committee's combined, see ``_combine``), in
         the dtype of X and the fitted weights (as scikit-learn's MLP: float32 stays
         float32)."""
         X = self._validated(X)
+        inputs, network = self._kept_inputs(X), self._support.network
         outputs = []
         for w in self._member_weights():
             with np.errstate(all="ignore"):
                 outputs.append(np.concatenate(
-                    [self._network.forward(w, X[s])
+                    [network.forward(w, inputs[s])
                      for s in gen_batches(X.shape[0], _PREDICT_ROWS)]
                     or [np.empty((0, self.n_outputs_))]))
         return self._combined(X, outputs)
@@ -485,7 +538,7 @@ class BaseLMWC(BaseEstimator):
         noise excluded); a ValueError saying why when the fit kept no posterior."""
         X = self._validated(X)
         if not self._has_posterior():
-            n_weights = self._network.n_weights
+            n_weights = self._support.network.n_weights
             limit = _predictive.MAX_WEIGHTS
             if not hasattr(self, "laplace_posteriors_"):
                 why = "it was fitted by a version of sklearn-lmwc that kept none; refit it"
@@ -499,9 +552,10 @@ class BaseLMWC(BaseEstimator):
             raise ValueError(f"This {type(self).__name__} has no Laplace posterior to "
                              f"give predictive variances: {why}.")
         moments = []
+        inputs, network = self._kept_inputs(X), self._support.network
         for w, posterior in zip(self._member_weights(), self.laplace_posteriors_):
             with np.errstate(all="ignore"):
-                moments.append(output_moments(self._network, w, posterior.factor, X, cov,
+                moments.append(output_moments(network, w, posterior.factor, inputs, cov,
                                               self._shift_invariant()))
         return X, moments
 

@@ -235,6 +235,16 @@ hidden_layer_sizes : array-like of int, default=(10,)
         inputs the fit uses. Each group's effective number of parameters comes from
         the same factorisation. Other than ``"single"`` needs ``alpha="bayes"``.
 
+    threshold_alpha : float or None, default=1e4
+        With ``weight_groups="ard"``: an input whose alpha passes it is pruned, as
+        ``sklearn.linear_model.ARDRegression`` prunes by ``threshold_lambda``. The
+        evidence holds its weights at zero; it leaves the network, and every later
+        iteration (its Jacobian, factorisation and evidence) costs what the kept
+        inputs cost. Inputs that cannot inform the fit (constant, or a copy of an
+        earlier column) are pruned before the first iteration. ``support_`` tells
+        which inputs the model reads; predictions skip the others. None keeps every
+        input. Without ARD it has no effect.
+
     init : {"uniform", "nguyen-widrow", "glorot", "he", "lecun"}, default="uniform"
         Weight initialisation; ``"uniform"`` is the paper's U[-1, 1]. ``"lecun"``
         (normal, variance ``1 / fan_in``, zero biases) is ``"selu"``'s pairing.
@@ -405,8 +415,14 @@ coefs_ : list of ndarray
         With ``weight_groups="ard"``, the effective number of parameters of each
         input feature's weights (its entries of ``n_effective_params_``): how many
         of them the data determine, near 0 for an input the fit does not use (a
-        pruned one, whose alpha is large, or a constant one, which the data do not
-        see and whose alpha is therefore small). None otherwise.
+        switched-off one, whose alpha is large) and 0 for an input pruned by
+        ``threshold_alpha``. None otherwise.
+
+    support_ : ndarray of bool of shape (`n_features_in_`,)
+        The inputs the model reads, as scikit-learn's feature selectors spell it:
+        every input but those pruned with ``weight_groups="ard"`` and
+        ``threshold_alpha`` (whose rows of ``coefs_`` are zero). With a committee,
+        the inputs any member kept.
 
     committee_coefs_, committee_intercepts_ : list of list of ndarray
         Every committee member's ``coefs_`` and ``intercepts_``, best first (see

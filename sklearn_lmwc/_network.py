@@ -151,6 +151,23 @@ class Network:
         used = np.unique(labels)
         return np.searchsorted(used, labels), tuple(candidates[u] for u in used)
 
+    def restricted(self, columns):
+        """The network over the inputs ``columns`` only (sorted indices of this
+        network's inputs; pruned inputs leave it) and where its weights sit in this
+        network's flat vector: ``(network, index)``, ``w[index]`` its weights."""
+        columns = np.asarray(columns, dtype=np.intp)
+        small = Network(columns.size, [L.size for L in self.hidden], self.n_outputs,
+                        self.topology, self.activation.name, self.activation.gain)
+        # each column of the small network's Z, as a column of this one's
+        columns_here = np.concatenate([columns, np.arange(self.n_inputs, self.n_columns)])
+        index = np.empty(small.n_weights, dtype=np.intp)
+        for S, L in zip(small.layers, self.layers):
+            rows = columns_here[S.src] - L.src.start  # rows of L's W (row-major)
+            index[S.weights] = (L.weights.start + rows[:, None] * L.size
+                                + np.arange(L.size)).ravel()
+            index[S.bias] = np.arange(L.bias.start, L.bias.stop)
+        return small, index
+
     # ---- forward --------------------------------------------------------------
     def forward(self, w, X, keep=False):
         """Outputs for the rows of X (dense or sparse, any float dtype; computed in

@@ -56,14 +56,14 @@ def trials_keep_laplace(network, n_trials):
     return N <= MAX_WEIGHTS and n_trials * N * N <= _TRIALS_ELEMENTS
 
 
-def laplace_posteriors(objective, trials, n_trials):
+def laplace_posteriors(objective, trials, n_trials, own=True):
     """The ``Laplace`` posterior (or None) at each of ``trials`` (a committee of
-    ``n_trials`` trials' best): each trial's own when the trials kept theirs, else
-    computed on ``objective`` at the trial's point; all None for a network of more
-    than ``MAX_WEIGHTS`` weights."""
+    ``n_trials`` trials' best): each trial's own when the trials kept theirs (and
+    ``own``: their objective was ``objective``), else computed on ``objective`` at the
+    trial's point; all None for a network of more than ``MAX_WEIGHTS`` weights."""
     if objective.network.n_weights > MAX_WEIGHTS:
         return [None] * len(trials)
-    if trials_keep_laplace(objective.network, n_trials):
+    if own and trials_keep_laplace(objective.network, n_trials):
         return [trial.laplace for trial in trials]
     return [objective.laplace(trial.point) for trial in trials]
 

@@ -9,7 +9,7 @@ others one by one.
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from joblib import effective_n_jobs
@@ -17,12 +17,14 @@ from sklearn.utils.parallel import Parallel, delayed
 from threadpoolctl import threadpool_limits
 
 from ._batched import serve_together
+from ._bayes import PriorState
 from ._init import initialize
 from ._loop import RunResult, serve
 from ._network import Network
 from ._objective import Objective, Point
 from ._options import FitOptions
 from ._predictive import Laplace, trials_keep_laplace
+from ._pruning import Rounds, Support
 from ._solve import blas_controller
 from ._solvers import SOLVERS
 from ._stopping import Monitor
@@ -50,6 +52,9 @@ class Trial:
     # with alpha="bayes", the prior's total gamma
     mu_curve: list | None = None
     gamma_curve: list | None = None
+    # the inputs the trial kept (bool, one per input), None when none can be pruned;
+    # the point is the full network's, the pruned inputs' weights 0
+    support: np.ndarray | None = None
 
     # the point's parts, as a committee member's weights and prior are read
     w = property(lambda self: self.point.w)
@@ -86,7 +91,8 @@ class Setting:
     builds the objective from the data (an ``Objective``, or one that sums over dask
     blocks), ``validation`` (early stopping's score of weights, or None), and for a
     warm start ``w0``, the weights to go on from, and ``alpha0``, the Bayesian alpha
-    to start from."""
+    to start from; ``keep``, with pruning (``_pruning``), the inputs a trial starts
+    with (bool, one per input), else None."""
 
     options: FitOptions
     network: Network
@@ -95,6 +101,7 @@ class Setting:
     validation: Callable | None = None
     w0: np.ndarray | None = None
     alpha0: object = None
+    keep: np.ndarray | None = None
 
     @property
     def solver(self):
@@ -147,57 +154,111 @@ class _Run:
     """What a trial needs around its run: objective, initial weights, policy, monitor
     (from ``begin``, the objective's first pass); ``finish`` makes the ``Trial``.
     ``threads``: those its passes may use; ``alone``: served alone, so that its value
-    passes keep their forward states for the next Jacobian."""
+    passes keep their forward states for the next Jacobian. With pruning, the run
+    goes on in rounds (``_pruning.Rounds``) and the objective is the current
+    round's."""
 
     def __init__(self, setting, X, Y, sample_weight, seed, number, threads=1, alone=True):
         self.setting, self.number = setting, int(number)
         prior = setting.options.prior
-        self.objective = setting.make_objective(setting.network, setting.loss, X, Y,
-                                                sample_weight, prior.alpha,
-                                                weight_groups=prior.weight_groups)
-        self.objective.passes.keep_states = alone
-        self.objective.passes.use_threads(threads)
+
+        def objective_on(support):
+            data = X if support.everything else X[:, support.columns]
+            objective = setting.make_objective(support.network, setting.loss, data, Y,
+                                               sample_weight, prior.alpha,
+                                               weight_groups=prior.weight_groups)
+            objective.passes.keep_states = alone
+            objective.passes.use_threads(threads)
+            return objective
+
+        if setting.keep is None:
+            self.rounds, support = None, Support(setting.network,
+                                                 np.ones(setting.network.n_inputs, bool))
+            self._objective = objective_on(support)
+        else:
+            self.rounds = Rounds(setting.network, setting.keep, prior.threshold_alpha,
+                                 objective_on, self._round, None)
+            support = self.rounds.support
         self.rng = np.random.RandomState(seed)
         init = setting.options.trials.init
-        self.w = initialize(setting.network, init, self.rng) if setting.w0 is None else \
-            setting.w0.copy()
+        w = initialize(setting.network, init, self.rng) if setting.w0 is None else \
+            setting.w0
+        self.w = support.restrict(w).copy()
+        self.alpha0 = setting.alpha0
+        if self.alpha0 is not None and not support.everything:
+            self.alpha0 = support.restrict_state(PriorState(self.alpha0, None)).alpha
+
+    @property
+    def objective(self):
+        return self._objective if self.rounds is None else self.rounds.objective
 
     def begin(self):
-        setting, rng = self.setting, self.rng
+        setting = self.setting
         options, solver = setting.options, setting.solver
-        self.start = self.objective.start(self.w, setting.alpha0)
-        self.policy = options.policy.policy(
-            self.objective, self.start,
-            lambda: initialize(setting.network, options.trials.init, rng),
-            solver.stall_window)
+        self.start = self.objective.start(self.w, self.alpha0)
         self.label = f"[trial {self.number}] " if options.trials.n_init > 1 else ""
         stopping = options.stopping
-        self.monitor = Monitor(stopping.tol, stopping.n_iter_no_change,
-                               self.objective.saturation, setting.validation,
-                               stopping.verbose, self.label, self.policy,
+        self.monitor = Monitor(stopping.tol, stopping.n_iter_no_change, self._saturation,
+                               setting.validation, stopping.verbose, self.label, None,
                                gamma=total_gamma if options.prior.bayes else None)
-        self.options = dict(solver.options(options, rng), max_iter=options.solver.max_iter,
-                            goal=options.solver.goal, callback=self.monitor)
+        self.options = dict(solver.options(options, self.rng), goal=options.solver.goal)
+        if self.rounds is not None:
+            self.rounds.callback = self.monitor
+
+    def _saturation(self, w, flat=None):
+        """The monitor's: at w, the full network's weights."""
+        if self.rounds is not None:
+            w = self.rounds.support.restrict(w)
+        return self.objective.saturation(w, flat)
+
+    def _round(self, objective, start, max_iter, callback):
+        """A solver run on ``objective`` from the point ``start``, with a policy of its
+        own; after a pruning the ``tol`` rule starts afresh (the problem changed)."""
+        setting, options = self.setting, self.setting.options
+        network = objective.network
+        policy = options.policy.policy(
+            objective, start, lambda: initialize(network, options.trials.init, self.rng),
+            setting.solver.stall_window)
+        self.monitor.policy = policy
+        if self.rounds is not None and self.rounds.rounds > 1:
+            self.monitor.best_metric, self.monitor.no_improvement = np.inf, 0
+        return setting.solver.run(objective, start, policy, max_iter=max_iter,
+                                  callback=callback, **self.options)
 
     def generator(self):
-        return self.setting.solver.run(self.objective, self.start, self.policy,
-                                       **self.options)
+        max_iter = self.setting.options.solver.max_iter
+        if self.rounds is None:
+            return self._round(self.objective, self.start, max_iter, self.monitor)
+        return self.rounds.run(self.start, max_iter)
 
     def finish(self, result, seconds):
         """The ``Trial``: the run's point, or with early stopping that of the best
-        validation score (its value again, from a pass of its own)."""
-        objective, monitor, setting = self.objective, self.monitor, self.setting
+        validation score (its value again, from a pass of its own); with pruning, the
+        inputs still over the threshold leave before the posterior."""
+        monitor, setting, rounds = self.monitor, self.setting, self.rounds
         point = result.point
         if setting.validation is not None and monitor.best is not None:
-            point = objective.points([monitor.best.w], monitor.best.prior)[0]
-        state, evidence, laplace = objective.posterior(
-            point, laplace=trials_keep_laplace(setting.network, setting.options.trials.n_init))
+            best = monitor.best
+            if rounds is not None:  # the monitor's points are the full network's
+                best = replace(best, w=rounds.support.restrict(best.w),
+                               prior=rounds.support.restrict_state(best.prior))
+            point = self.objective.points([best.w], best.prior)[0]
+        if rounds is not None:
+            point = rounds.final(point)
+        objective = self.objective
+        pruned = rounds is not None and not rounds.support.everything
+        keep_laplace = not pruned and trials_keep_laplace(setting.network,
+                                                          setting.options.trials.n_init)
+        state, evidence, laplace = objective.posterior(point, laplace=keep_laplace)
+        point = Point(point.w, point.value, state)
+        if rounds is not None:
+            point = rounds.full_point(point)
         # a solver without a damping of its own (scipy's) reports None
         mu_curve = None if None in monitor.mu_curve else monitor.mu_curve
-        trial = Trial(self.number, result, Point(point.w, point.value, state), evidence,
-                      laplace,
+        trial = Trial(self.number, result, point, evidence, laplace,
                       monitor.saturation_curve, monitor.scores, monitor.best_score, seconds,
-                      mu_curve, monitor.gamma_curve if monitor.gamma is not None else None)
+                      mu_curve, monitor.gamma_curve if monitor.gamma is not None else None,
+                      None if rounds is None else rounds.support.keep)
         if setting.options.stopping.verbose and self.label:  # the estimator prints a lone trial's
             print(f"{self.label}{trial.summary(objective.mean(result.value))}", flush=True)
         return trial

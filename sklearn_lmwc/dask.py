@@ -247,6 +247,12 @@ class _DaskEstimator:
                          chunks=(X.chunks[0], (network.n_outputs,)))
         return bool(self._compute(da.isfinite(self._decode(Z)).all())[0])
 
+    def _informative_inputs(self, X):
+        # the columns' ranges, computed where the fit's sums are; copies of a column
+        # are left to the evidence
+        low, high = self._compute(X.min(axis=0), X.max(axis=0))
+        return np.asarray(high > low)
+
     def _input_scale(self, X):
         # computed where the fit's sums were
         with np.errstate(all="ignore"):

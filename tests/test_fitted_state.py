@@ -31,6 +31,7 @@ OTHER_VALUE = {
     "momentum": 0.5, "nesterovs_momentum": False, "beta_1": 0.8, "beta_2": 0.99,
     "epsilon": 1e-6, "batch_size": 8, "shuffle": False, "max_grad_norm": 1.0,
     "max_iter": 3, "goal": 0.1, "tol": None, "alpha": 0.5, "weight_groups": "ard",
+    "threshold_alpha": 1.0,
     "init": "glorot", "n_init": 7, "committee_size": None, "early_stopping": True,
     "validation_fraction": 0.3, "n_iter_no_change": 2, "n_jobs": 2, "random_state": 123,
     "verbose": 2, "warm_start": True,
@@ -38,7 +39,7 @@ OTHER_VALUE = {
     "loss": None, "moderation": None, "class_weight": "balanced",
 }
 TOGGLE = {"loss": ("log_loss", "squared_error"), "moderation": ("probit", None),
-          "committee_size": (1, 2)}
+          "committee_size": (1, 2), "weight_groups": ("ard", "layers")}
 # parameters documented to act at prediction time
 PREDICTION_TIME = {LMWCClassifier: {"moderation"}, LMWCRegressor: set()}
 
@@ -48,6 +49,8 @@ FITS = {
     "regressor": (LMWCRegressor, "continuous", {}),
     "regressor-2-outputs-layers": (LMWCRegressor, "continuous-2",
                                    {"weight_groups": "layers"}),
+    "regressor-ard-pruned": (LMWCRegressor, "continuous-constant-copy",
+                             {"weight_groups": "ard", "threshold_alpha": 10.0}),
     "multiclass-log_loss-probit": (LMWCClassifier, "multiclass",
                                    {"moderation": "probit"}),
     "multiclass-log_loss": (LMWCClassifier, "multiclass", {}),
@@ -67,6 +70,8 @@ def _data(kind):
     f = np.sin(2 * X[:, 0]) + X[:, 1] * X[:, 2]
     if kind == "continuous":
         return X, 3.0 * f + 1.0
+    if kind == "continuous-constant-copy":  # two inputs pruned before the fit
+        return np.column_stack([X, np.ones(len(X)), X[:, 0]]), 3.0 * f + 1.0
     if kind == "continuous-2":
         return X, np.column_stack([3.0 * f + 1.0, X[:, 2] ** 2])
     if kind == "binary":
