@@ -32,7 +32,7 @@ from ._network import NET_STATISTICS, TOPOLOGIES, Network
 from ._objective import Objective
 from ._options import fit_options
 from ._predictive import laplace_posteriors, output_moments
-from ._pruning import Support, informative_inputs
+from ._pruning import Support, informative_inputs, over_ratio
 from ._solvers import SOLVERS
 from ._stopping import split_validation, warn_if_saturated
 from ._trials import (
@@ -102,7 +102,7 @@ class BaseLMWC(BaseEstimator):
         "n_init": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "committee_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "weight_groups": [StrOptions({"single", "layers", "ard"})],
-        "threshold_alpha": [Interval(Real, 0, None, closed="neither"), None],
+        "prune_ratio": [Interval(Real, 1, None, closed="neither"), None],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
@@ -118,7 +118,7 @@ class BaseLMWC(BaseEstimator):
                  mu_factor, mu_min, mu_max, learning_rate_init, learning_rate, power_t,
                  decay_rate, decay_steps, momentum, nesterovs_momentum, beta_1, beta_2,
                  epsilon, batch_size, shuffle, max_grad_norm, max_iter, goal, tol, alpha,
-                 weight_groups, threshold_alpha,
+                 weight_groups, prune_ratio,
                  init, n_init, committee_size, early_stopping, validation_fraction,
                  n_iter_no_change, n_jobs, random_state, verbose, warm_start):
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -155,7 +155,7 @@ class BaseLMWC(BaseEstimator):
         self.tol = tol
         self.alpha = alpha
         self.weight_groups = weight_groups
-        self.threshold_alpha = threshold_alpha
+        self.prune_ratio = prune_ratio
         self.init = init
         self.n_init = n_init
         self.committee_size = committee_size
@@ -290,7 +290,8 @@ class BaseLMWC(BaseEstimator):
             # inputs it pruned
             keep = self._informative_inputs(X)
             if alpha0 is not None:
-                keep &= np.asarray(alpha0)[:network.n_inputs] <= self.threshold_alpha
+                keep &= ~over_ratio(np.asarray(alpha0)[:network.n_inputs], keep,
+                                    self.prune_ratio)
         setting = Setting(options, network, loss, make_objective, validation, w0, alpha0,
                           keep)
         # pruned trials change size: they run alone
@@ -340,9 +341,9 @@ class BaseLMWC(BaseEstimator):
         if all(s.all() for s in supports):
             return laplace_posteriors(objective, committee, options.trials.n_init)
         if not keep.any():
-            warnings.warn("No input is relevant: every input's alpha passed "
-                          f"threshold_alpha={self.threshold_alpha}, so the model predicts "
-                          "what the biases give, whatever X.", UserWarning)
+            warnings.warn("No input is relevant (constant inputs, or the evidence "
+                          "switched every input off), so the model predicts what the "
+                          "biases give, whatever X.", UserWarning)
         support = self._support
         restricted = [replace(m, point=replace(
             m.point, w=support.restrict(m.point.w),

@@ -235,13 +235,18 @@ hidden_layer_sizes : array-like of int, default=(10,)
         inputs the fit uses. Each group's effective number of parameters comes from
         the same factorisation. Other than ``"single"`` needs ``alpha="bayes"``.
 
-    threshold_alpha : float or None, default=1e4
-        With ``weight_groups="ard"``: an input whose alpha passes it is pruned, as
-        ``sklearn.linear_model.ARDRegression`` prunes by ``threshold_lambda``. The
-        evidence holds its weights at zero; it leaves the network, and every later
-        iteration (its Jacobian, factorisation and evidence) costs what the kept
-        inputs cost. Inputs that cannot inform the fit (constant, or a copy of an
-        earlier column) are pruned before the first iteration. ``support_`` tells
+    prune_ratio : float > 1 or None, default=1e3
+        With ``weight_groups="ard"``: an input whose alpha grows past ``prune_ratio``
+        times the smallest input alpha (the most relevant input's), or to the
+        prior's ceiling of 1e12, is pruned. The evidence holds its weights near
+        zero; it leaves the network, and every later iteration (its Jacobian,
+        factorisation and evidence) costs what the kept inputs cost. A ratio, not
+        an alpha as ``sklearn.linear_model.ARDRegression``'s ``threshold_lambda``,
+        because a network can move the scale of its weights between layers
+        without changing what it computes: only next to the other inputs' does an
+        input's alpha say how little the targets need it. Inputs that cannot
+        inform the fit (constant, or a copy of an earlier column) are pruned
+        before the first iteration. ``support_`` tells
         which inputs the model reads; predictions skip the others. None keeps every
         input. Without ARD it has no effect.
 
@@ -416,12 +421,12 @@ coefs_ : list of ndarray
         input feature's weights (its entries of ``n_effective_params_``): how many
         of them the data determine, near 0 for an input the fit does not use (a
         switched-off one, whose alpha is large) and 0 for an input pruned by
-        ``threshold_alpha``. None otherwise.
+        ``prune_ratio``. None otherwise.
 
     support_ : ndarray of bool of shape (`n_features_in_`,)
         The inputs the model reads, as scikit-learn's feature selectors spell it:
         every input but those pruned with ``weight_groups="ard"`` and
-        ``threshold_alpha`` (whose rows of ``coefs_`` are zero). With a committee,
+        ``prune_ratio`` (whose rows of ``coefs_`` are zero). With a committee,
         the inputs any member kept.
 
     committee_coefs_, committee_intercepts_ : list of list of ndarray

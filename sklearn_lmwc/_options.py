@@ -88,7 +88,7 @@ class PriorOptions:
 
     alpha: float | str
     weight_groups: str
-    threshold_alpha: float | None = None
+    prune_ratio: float | None = None
 
     @property
     def bayes(self):
@@ -99,7 +99,7 @@ class PriorOptions:
         """Whether inputs leave the fit (``_pruning``): one Bayesian alpha per input
         and a threshold."""
         return self.bayes and self.weight_groups == "ard" and \
-            self.threshold_alpha is not None
+            self.prune_ratio is not None
 
 
 @dataclass(frozen=True)
@@ -166,6 +166,6 @@ def fit_options(params, small):
                        p["batch_size"], p["shuffle"], p["max_grad_norm"])),
         policy=PolicyOptions(p["compression"], p["trigger"], p["beta"], p["interval"],
                              p["omega"], p["rho"], p["net_statistic"]),
-        prior=PriorOptions(p["alpha"], p["weight_groups"], p["threshold_alpha"]),
+        prior=PriorOptions(p["alpha"], p["weight_groups"], p["prune_ratio"]),
         stopping=StoppingOptions(p["tol"], p["n_iter_no_change"], p["verbose"]),
         trials=TrialOptions(n_init, committee_size, p["n_jobs"], p["init"]))

@@ -176,7 +176,7 @@ class _Run:
                                                  np.ones(setting.network.n_inputs, bool))
             self._objective = objective_on(support)
         else:
-            self.rounds = Rounds(setting.network, setting.keep, prior.threshold_alpha,
+            self.rounds = Rounds(setting.network, setting.keep, prior.prune_ratio,
                                  objective_on, self._round, None)
             support = self.rounds.support
         self.rng = np.random.RandomState(seed)
@@ -234,7 +234,7 @@ class _Run:
     def finish(self, result, seconds):
         """The ``Trial``: the run's point, or with early stopping that of the best
         validation score (its value again, from a pass of its own); with pruning, the
-        inputs still over the threshold leave before the posterior."""
+        inputs still over the ratio leave before the posterior."""
         monitor, setting, rounds = self.monitor, self.setting, self.rounds
         point = result.point
         if setting.validation is not None and monitor.best is not None:

@@ -48,7 +48,8 @@ def test_the_estimators_parameters_all_reach_the_options_or_the_face():
                "nesterovs_momentum", "beta_1", "beta_2", "epsilon", "batch_size",
                "shuffle", "max_grad_norm", "solver", "max_iter", "goal", "compression",
                "trigger", "beta", "interval", "omega", "rho", "net_statistic", "alpha",
-               "weight_groups", "tol", "n_iter_no_change", "verbose", "n_init",
+               "weight_groups", "prune_ratio", "tol", "n_iter_no_change", "verbose",
+               "n_init",
                "committee_size", "n_jobs", "init"}
     face = {"hidden_layer_sizes", "topology", "activation", "gain", "early_stopping",
             "validation_fraction", "random_state", "warm_start"}
