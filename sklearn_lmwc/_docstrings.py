@@ -235,7 +235,7 @@ hidden_layer_sizes : array-like of int, default=(10,)
         inputs the fit uses. Each group's effective number of parameters comes from
         the same factorisation. Other than ``"single"`` needs ``alpha="bayes"``.
 
-    prune_ratio : float > 1 or None, default=1e3
+    prune_ratio : float > 1 or None, default=1e4
         With ``weight_groups="ard"``: an input whose alpha grows past ``prune_ratio``
         times the smallest input alpha (the most relevant input's), or to the
         prior's ceiling of 1e12, is pruned. The evidence holds its weights near

@@ -67,7 +67,7 @@ class LMWCRegressor(RegressorMixin, BaseLMWC):
                  momentum=0.9, nesterovs_momentum=True, beta_1=0.9, beta_2=0.999,
                  epsilon=1e-8, batch_size="auto", shuffle=True, max_grad_norm=None,
                  max_iter=200, goal=0.0,
-                 tol=1e-4, alpha="auto", weight_groups="single", prune_ratio=1e3,
+                 tol=1e-4, alpha="auto", weight_groups="single", prune_ratio=1e4,
                  init="uniform", n_init="auto",
                  committee_size="auto", early_stopping=False,
                  validation_fraction=0.1, n_iter_no_change=10, n_jobs=None,

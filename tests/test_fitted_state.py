@@ -31,7 +31,7 @@ OTHER_VALUE = {
     "momentum": 0.5, "nesterovs_momentum": False, "beta_1": 0.8, "beta_2": 0.99,
     "epsilon": 1e-6, "batch_size": 8, "shuffle": False, "max_grad_norm": 1.0,
     "max_iter": 3, "goal": 0.1, "tol": None, "alpha": 0.5, "weight_groups": "ard",
-    "prune_ratio": 1e4,
+    "prune_ratio": 1e3,
     "init": "glorot", "n_init": 7, "committee_size": None, "early_stopping": True,
     "validation_fraction": 0.3, "n_iter_no_change": 2, "n_jobs": 2, "random_state": 123,
     "verbose": 2, "warm_start": True,
