@@ -246,7 +246,8 @@ def test_the_records_of_a_pruned_fit_span_its_rounds():
     X, y = _relevant()
     reg = LMWCRegressor(**{**ARD, "max_iter": 25}).fit(X, y)
     # inputs left mid-run (alpha between the threshold and the ceiling): several rounds
-    assert np.sum(~reg.support_) >= 2
+    pruned_alpha = reg.alpha_[:N_FEATURES][~reg.support_]
+    assert pruned_alpha.size >= 2 and np.all(pruned_alpha < SCREENED_ALPHA)
     # one entry per iteration, counted from the first round's first iteration
     assert 0 < reg.n_iter_ <= 25
     for curve in (reg.mu_curve_, reg.n_effective_params_curve_, reg.saturation_curve_):
@@ -254,7 +255,6 @@ def test_the_records_of_a_pruned_fit_span_its_rounds():
     assert len(reg.loss_curve_) == reg.n_iter_ + reg.n_compressions_
     assert reg.init_results_["n_iter"][0] == reg.n_iter_
     assert all(0 < it <= reg.n_iter_ for it, _ in reg.events_)
-
 
 
 @pytest.mark.parametrize("early_stopping", [False, True])
@@ -290,6 +290,7 @@ def test_a_run_that_prunes_at_its_last_iteration_ends_by_max_iter(capsys):
     assert "stopped by max_iter" in capsys.readouterr().out
     with pytest.warns(ConvergenceWarning, match="reached max_iter=5"):
         LMWCRegressor(**{**ARD, "max_iter": 5}).fit(X, y)
+
 
 def test_threshold_none_keeps_every_input():
     X, y = _relevant()
@@ -352,7 +353,6 @@ def test_constant_zero_and_copied_columns_are_screened_silently():
     assert_array_equal(reg.predict(_garbage(reg, X, value=-7.0)), reg.predict(X))
 
 
-
 @pytest.mark.parametrize("threshold_alpha", [
     None, pytest.param(1e3, marks=pytest.mark.xfail(
         reason="informative_inputs screens the columns over every row, the rows of zero "
@@ -371,6 +371,7 @@ def test_zero_sample_weights_screen_as_removing_the_rows(threshold_alpha):
     removed = LMWCRegressor(**params).fit(X[10:], y[10:])
     assert_array_equal(weighted.support_, removed.support_)
     assert_allclose(weighted.predict(X), removed.predict(X), rtol=1e-6, atol=1e-6)
+
 
 @pytest.mark.parametrize("Estimator", [LMWCRegressor, LMWCClassifier])
 def test_no_relevant_input_warns_and_predicts_a_constant(Estimator):
@@ -610,3 +611,45 @@ def test_dask_fit_screens_a_constant_column():
     _, std = dask_fit.predict(Xd, return_std=True)
     assert_allclose(std.compute(), memory.predict(X, return_std=True)[1], rtol=1e-6)
     assert dask_fit.log_evidence_ == pytest.approx(memory.log_evidence_, rel=1e-8)
+
+
+@pytest.mark.slow
+def test_dask_fit_on_a_distributed_cluster_screens_on_the_cluster():
+    # the screening's column ranges computed on a LocalCluster (test_dask.py's)
+    da = pytest.importorskip("dask.array")
+    distributed = pytest.importorskip("distributed")
+    dask_module = pytest.importorskip("sklearn_lmwc.dask")
+    X, y = _relevant()
+    X[:, 5] = 2.0
+    X[:, 8] = 0.0
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client, warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        on_cluster = dask_module.DaskLMWCRegressor(**ARD, client=client).fit(
+            da.from_array(X, chunks=(70, -1)), y)
+        prediction = on_cluster.predict(da.from_array(X, chunks=(70, -1))).compute()
+    memory = LMWCRegressor(**ARD).fit(X, y)
+    assert not on_cluster.support_[[5, 8]].any()
+    assert_array_equal(on_cluster.support_, memory.support_)
+    assert_allclose(prediction, memory.predict(X), rtol=1e-8, atol=1e-10)
+
+
+@pytest.mark.slow
+def test_trials_in_joblib_workers_prune_as_in_process():
+    # a pruned trial comes back from a loky worker with its support
+    X, y = _relevant()
+    params = {**ARD, "n_init": 3, "committee_size": 2}
+    workers = LMWCRegressor(**params, n_jobs=2).fit(X, y)
+    here = LMWCRegressor(**params).fit(X, y)
+    assert not here.support_.all()
+    assert_array_equal(workers.support_, here.support_)
+    assert_array_equal(workers.predict(X), here.predict(X))
+    assert_array_equal(workers.alpha_, here.alpha_)
+
+
+@pytest.mark.parametrize("value", [0.0, -1.0, "1e4"])
+def test_threshold_alpha_must_be_positive_or_none(value):
+    X, y = _relevant(n=30)
+    with pytest.raises(ValueError, match="threshold_alpha"):
+        LMWCRegressor(**{**ARD, "threshold_alpha": value}).fit(X, y)
