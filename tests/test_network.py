@@ -501,3 +501,55 @@ def test_backprop_reuses_a_forward_state(topology):
         np.testing.assert_array_equal(a_s, a)
         np.testing.assert_array_equal(d_s, d)
     assert sum(x.size for x in state) == net.state_size(len(X))
+
+
+# --------------------------------------------------------------------------
+# the network over a subset of the inputs (input pruning)
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("columns", [[0, 2], [1], [], [0, 1, 2, 3]],
+                         ids=["two", "one", "none", "all"])
+@pytest.mark.parametrize("n_out", [1, 2])
+@pytest.mark.parametrize("topology", TOPOLOGIES)
+def test_restricted_network_is_the_full_one_without_the_other_inputs(topology, n_out,
+                                                                     columns):
+    # two hidden layers: an MLP's later layers read no input, yet their weights must
+    # still be mapped
+    net, w, X = _make(topology, n_in=4, hidden=(3, 2), n_out=n_out, gain=1.3, seed=7, n=9)
+    small, index = net.restricted(columns)
+    dropped = sorted(set(range(4)) - set(columns))
+    assert small.n_inputs == len(columns) and small.n_outputs == n_out
+    assert small.n_weights == index.size and index.dtype.kind == "i"
+    # an order-preserving injection into the full vector...
+    assert np.all(np.diff(index) > 0) and index.min(initial=0) >= 0
+    assert index.max(initial=0) < net.n_weights
+    # ...whose complement is exactly the weights leaving the dropped inputs (the ARD
+    # groups, tested above against the documented layout)
+    groups, names = net.weight_groups("ard")
+    leaving = np.isin(np.asarray(names)[groups], [f"input {i}" for i in dropped])
+    assert_array_equal(np.setdiff1d(np.arange(net.n_weights), index),
+                       np.flatnonzero(leaving))
+    # the small network on the kept columns is the full one with the dropped inputs'
+    # weights at zero, whatever the dropped columns hold
+    zeroed = np.where(leaving, 0.0, w)
+    X_garbage = X.copy()
+    X_garbage[:, dropped] = 1e3
+    Y_full, J_full = net.jacobian(zeroed, X_garbage)
+    Y_small, J_small = small.jacobian(w[index], X[:, columns])
+    assert_allclose(small.forward(w[index], X[:, columns]), net.forward(zeroed, X),
+                    rtol=1e-12, atol=1e-12)
+    assert_allclose(Y_small, Y_full, rtol=1e-12, atol=1e-12)
+    assert_allclose(J_small, J_full[:, :, index], rtol=1e-12, atol=1e-12)
+    if len(columns) == 4:  # nothing dropped: the same network, every weight in place
+        assert_array_equal(index, np.arange(net.n_weights))
+        assert small.n_columns == net.n_columns
+
+
+def test_restricted_network_keeps_topology_and_activation():
+    net = Network(5, (3,), 2, topology="bmlp", activation="logistic", gain=0.7)
+    small, _ = net.restricted([1, 4])
+    assert (small.topology, small.activation.name, small.activation.gain) == \
+        ("bmlp", "logistic", 0.7)
+    # bridged: the hidden layer and the outputs each read 2 inputs now
+    assert small.n_weights == (2 * 3 + 3) + ((2 + 3) * 2 + 2)
