@@ -288,7 +288,8 @@ class BaseLMWC(BaseEstimator):
         if options.prior.prunes:
             # inputs the data cannot inform never enter; a warm start leaves out the
             # inputs it pruned
-            keep = self._informative_inputs(X)
+            keep = self._informative_inputs(
+                X if sample_weight is None else X[sample_weight > 0])
             if alpha0 is not None:
                 keep &= ~over_ratio(np.asarray(alpha0)[:network.n_inputs], keep,
                                     self.prune_ratio)

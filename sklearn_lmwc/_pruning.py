@@ -28,7 +28,7 @@ import numpy as np
 from scipy.sparse import issparse
 
 from ._bayes import _ALPHA_BOUNDS, PriorState
-from ._loop import INTERRUPTED, RunResult
+from ._loop import INTERRUPTED, MAX_ITER, RunResult
 
 # the prior's ceiling, ``_bayes._ALPHA_BOUNDS``: an input whose alpha reaches it is
 # switched off, whatever the others'; an input that never entered the fit (constant or
@@ -139,6 +139,8 @@ class Rounds:
         self.pruned_alpha = np.full(full.n_inputs, SCREENED_ALPHA)
         self.objective = objective_on(self.support)
         self.rounds = 1
+        # the inputs of the round the monitor's best point came from (early stopping)
+        self.best_keep = None
 
     def full_point(self, point):
         """``point`` (of the current support) in the full network's terms."""
@@ -157,8 +159,10 @@ class Rounds:
 
         def watched(iteration, point, loss, move, *damping):
             nonlocal trigger
-            stop = self.callback(done + iteration, self.full_point(point), loss, move,
-                                 *damping)
+            full = self.full_point(point)
+            stop = self.callback(done + iteration, full, loss, move, *damping)
+            if getattr(self.callback, "best", None) is full:
+                self.best_keep = self.support.keep.copy()
             if stop or move is not None or not self._over(point).any():
                 return stop
             trigger = point
@@ -171,7 +175,10 @@ class Rounds:
             total.events += [(done + it, what) for it, what in result.events]
             done += result.n_iter
             total.n_iter, total.status, total.point = done, result.status, result.point
-            if trigger is None or result.status == INTERRUPTED or done >= max_iter:
+            if trigger is None or result.status == INTERRUPTED:
+                return total
+            if done >= max_iter:  # the watch's stop was no stopping rule's
+                total.status = MAX_ITER
                 return total
             start = self.prune(trigger)
 
@@ -190,6 +197,16 @@ class Rounds:
         self.rounds += 1
         prior = self.support.restrict_state(full.prior)
         return self.objective.points([self.support.restrict(full.w)], prior, point.hold)[0]
+
+    def restore(self, keep):
+        """Go back to the support ``keep`` (a superset of the current one, whose
+        objective is made again): early stopping's best point may come from a round
+        with more inputs."""
+        if np.array_equal(keep, self.support.keep):
+            return
+        self.objective.close()
+        self.support = Support(self.support.full, keep)
+        self.objective = self.objective_on(self.support)
 
     def final(self, point):
         """The point a trial returns: ``point`` with the inputs still over the

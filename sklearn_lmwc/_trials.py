@@ -240,6 +240,7 @@ class _Run:
         if setting.validation is not None and monitor.best is not None:
             best = monitor.best
             if rounds is not None:  # the monitor's points are the full network's
+                rounds.restore(rounds.best_keep)
                 best = replace(best, w=rounds.support.restrict(best.w),
                                prior=rounds.support.restrict_state(best.prior))
             point = self.objective.points([best.w], best.prior)[0]

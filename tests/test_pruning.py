@@ -1,6 +1,6 @@
 """Input pruning with ARD (``_pruning``): the screening of inputs the data cannot
 inform, the map between the full network and the network over the kept inputs
-(``Support``), and ``threshold_alpha`` / ``support_`` through the estimators.
+(``Support``), and ``prune_ratio`` / ``support_`` through the estimators.
 
 The fitted models are checked against computations that do not go through the
 kept-input network: a forward pass written out from ``coefs_`` on every column of X,
@@ -33,7 +33,7 @@ INFORMATIVE = [0, 1, 2]  # the inputs the targets of _relevant depend on
 # the evidence gives the noise inputs of _relevant, well above those of the others
 # (1e-3 to 1e0)
 ARD = dict(hidden_layer_sizes=(3,), topology="mlp", weight_groups="ard",
-           threshold_alpha=1e3, n_init=1, max_iter=40, random_state=0)
+           prune_ratio=1e3, n_init=1, max_iter=40, random_state=0)
 
 
 def _relevant(n=200, seed=1):
@@ -228,16 +228,17 @@ def test_ard_prunes_the_noise_inputs_and_reads_only_the_kept_ones(topology):
     # under it (the inputs still over it at the end are pruned too); no parameters
     n_in = N_FEATURES
     assert len(reg.alpha_) == len(reg.alpha_groups_) == len(reg.n_effective_params_)
-    assert np.all(reg.alpha_[:n_in][~support] > ARD["threshold_alpha"])
+    kept = reg.alpha_[:n_in][support]
+    assert np.all(reg.alpha_[:n_in][~support] > kept.min())
     assert np.all(reg.alpha_[:n_in][~support] < SCREENED_ALPHA)  # pruned during the fit
-    assert np.all(reg.alpha_[:n_in][support] <= ARD["threshold_alpha"])
+    assert kept.max() <= ARD["prune_ratio"] * kept.min()
     assert_array_equal(reg.input_relevance_[~support], 0.0)
     assert_array_equal(reg.n_effective_params_[:n_in][~support], 0.0)
     assert np.all(reg.input_relevance_[support] > 0.5)
     # predictions: the full network written out on every column, the zero rows included
     expected = _forward(reg, X).ravel() * reg._y_scale + reg._y_mean
     assert_allclose(reg.predict(X), expected, rtol=1e-12, atol=1e-12)
-    assert reg.score(X, y) > 0.99
+    assert reg.score(X, y) > 0.95
     # what the pruned columns hold is never read
     assert_array_equal(reg.predict(_garbage(reg, X)), reg.predict(X))
 
@@ -269,21 +270,19 @@ def test_inputs_over_the_threshold_at_the_end_leave_too(early_stopping):
             reg = LMWCRegressor(**{**ARD, "max_iter": max_iter,
                                    "early_stopping": early_stopping}).fit(X, y)
             alpha = reg.alpha_[:N_FEATURES]
-            assert np.all(alpha[reg.support_] <= ARD["threshold_alpha"]), max_iter
-            assert np.all(alpha[~reg.support_] > ARD["threshold_alpha"]), max_iter
+            kept = alpha[reg.support_]
+            assert kept.max() <= ARD["prune_ratio"] * kept.min(), max_iter
+            assert np.all(alpha[~reg.support_] > kept.min()), max_iter
             assert_array_equal(reg.coefs_[0][~reg.support_], 0.0)
 
 
-@pytest.mark.xfail(reason="a round that ends at max_iter reports the monitor's stop "
-                   "(_pruning.Rounds.run keeps run_iterations' STOPPING_RULE status)",
-                   strict=True)
 def test_a_run_that_prunes_at_its_last_iteration_ends_by_max_iter(capsys):
     # 5 iterations: inputs pass the threshold at the fifth, so the round ends there;
     # the tol rule (n_iter_no_change=10) cannot stop a run so short, and with
     # tol=None not at all. Without pruning the same run says max_iter and warns.
     X, y = _relevant()
     params = {**ARD, "max_iter": 5, "verbose": 1}
-    plain = LMWCRegressor(**{**params, "threshold_alpha": None, "tol": None}).fit(X, y)
+    plain = LMWCRegressor(**{**params, "prune_ratio": None, "tol": None}).fit(X, y)
     assert "stopped by max_iter" in capsys.readouterr().out
     pruned = LMWCRegressor(**{**params, "tol": None}).fit(X, y)
     assert pruned.n_iter_ == plain.n_iter_ == 5 and not pruned.support_.all()
@@ -294,21 +293,24 @@ def test_a_run_that_prunes_at_its_last_iteration_ends_by_max_iter(capsys):
 
 def test_threshold_none_keeps_every_input():
     X, y = _relevant()
-    reg = LMWCRegressor(**{**ARD, "threshold_alpha": None}).fit(X, y)
+    reg = LMWCRegressor(**{**ARD, "prune_ratio": None}).fit(X, y)
     assert reg.support_.all()
     # the alphas that would have pruned are there: no input left the fit
-    assert np.sum(reg.alpha_[:N_FEATURES] > ARD["threshold_alpha"]) >= 5
+    alpha = reg.alpha_[:N_FEATURES]
+    assert np.sum(alpha > ARD["prune_ratio"] * alpha.min()) >= 5
     assert np.all(reg.coefs_[0] != 0.0)
 
 
 @pytest.mark.parametrize("n_init", [1, 3])
 def test_a_threshold_no_alpha_reaches_is_the_fit_without_pruning(n_init):
-    # above the prior's ceiling the rounds never end: the run in rounds is then the
-    # plain run, bit for bit, committee and error bars included
+    # a ratio no alphas reach, before any reaches the prior's ceiling: the rounds
+    # never end, and the run in rounds is the plain run, bit for bit, committee and
+    # error bars included
     X, y = _relevant()
-    params = {**ARD, "n_init": n_init, "committee_size": n_init}
-    plain = LMWCRegressor(**{**params, "threshold_alpha": None}).fit(X, y)
-    rounds = LMWCRegressor(**{**params, "threshold_alpha": 1e300}).fit(X, y)
+    params = {**ARD, "n_init": n_init, "committee_size": n_init, "max_iter": 8}
+    plain = LMWCRegressor(**{**params, "prune_ratio": None}).fit(X, y)
+    assert np.all(plain.alpha_[:N_FEATURES] < 1e12)
+    rounds = LMWCRegressor(**{**params, "prune_ratio": 1e300}).fit(X, y)
     assert rounds.support_.all()
     assert_array_equal(rounds.predict(X), plain.predict(X))
     assert_array_equal(rounds.predict(X, return_std=True)[1], plain.predict(X, return_std=True)[1])
@@ -329,8 +331,8 @@ def test_threshold_has_no_effect_without_ard(weight_groups):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         default = LMWCRegressor(**params).fit(X, y)
-        tiny = LMWCRegressor(**{**params, "threshold_alpha": 1e-3}).fit(X, y)
-        none = LMWCRegressor(**{**params, "threshold_alpha": None}).fit(X, y)
+        tiny = LMWCRegressor(**{**params, "prune_ratio": 1.5}).fit(X, y)
+        none = LMWCRegressor(**{**params, "prune_ratio": None}).fit(X, y)
     for est in (default, tiny):
         assert est.support_.all() and est.input_relevance_ is None
         assert_array_equal(est.predict(X), none.predict(X))
@@ -353,11 +355,9 @@ def test_constant_zero_and_copied_columns_are_screened_silently():
     assert_array_equal(reg.predict(_garbage(reg, X, value=-7.0)), reg.predict(X))
 
 
-@pytest.mark.parametrize("threshold_alpha", [
-    None, pytest.param(1e3, marks=pytest.mark.xfail(
-        reason="informative_inputs screens the columns over every row, the rows of zero "
-               "sample weight included (_base._fit_unguarded)", strict=True))])
-def test_zero_sample_weights_screen_as_removing_the_rows(threshold_alpha):
+@pytest.mark.parametrize("prune_ratio", [
+    None, 1e3])
+def test_zero_sample_weights_screen_as_removing_the_rows(prune_ratio):
     # a column constant but on rows of zero weight: removing those rows screens it,
     # and a zero weight is a removal (as in scikit-learn), so the weighted fit must
     # screen it too; else its weights stay as drawn (the data never see them) and
@@ -366,7 +366,7 @@ def test_zero_sample_weights_screen_as_removing_the_rows(threshold_alpha):
     X[:, 5] = 0.0
     X[:10, 5] = np.linspace(-1, 1, 10)
     sample_weight = np.r_[np.zeros(10), np.ones(len(X) - 10)]
-    params = {**ARD, "threshold_alpha": threshold_alpha}
+    params = {**ARD, "prune_ratio": prune_ratio}
     weighted = LMWCRegressor(**params).fit(X, y, sample_weight=sample_weight)
     removed = LMWCRegressor(**params).fit(X[10:], y[10:])
     assert_array_equal(weighted.support_, removed.support_)
@@ -375,13 +375,13 @@ def test_zero_sample_weights_screen_as_removing_the_rows(threshold_alpha):
 
 @pytest.mark.parametrize("Estimator", [LMWCRegressor, LMWCClassifier])
 def test_no_relevant_input_warns_and_predicts_a_constant(Estimator):
-    # targets independent of X and a threshold the first estimates pass
+    # inputs that cannot inform the fit (constant ones): none enters it
     rng = np.random.RandomState(0)
-    X = rng.uniform(-1, 1, (150, 5))
+    X = np.tile(rng.uniform(-1, 1, 5), (150, 1))
     y = rng.normal(size=150)
     if Estimator is LMWCClassifier:
         y = (y > 0).astype(int)
-    params = {**ARD, "threshold_alpha": 1e-2, "max_iter": 30}
+    params = {**ARD, "max_iter": 30}
     with pytest.warns(UserWarning, match="No input is relevant"):
         est = Estimator(**params).fit(X, y)
     assert not est.support_.any()
@@ -479,7 +479,8 @@ def test_warm_start_keeps_the_pruned_inputs_out():
     assert reg.n_iter_ > 0
     assert not np.any(reg.support_ & ~first)  # a subset of the first fit's inputs
     assert reg.support_[INFORMATIVE].all()
-    assert np.all(reg.alpha_[:N_FEATURES][~first] > ARD["threshold_alpha"])
+    kept = reg.alpha_[:N_FEATURES][first]
+    assert np.all(reg.alpha_[:N_FEATURES][~first] > kept.min())
     assert_array_equal(reg.coefs_[0][~reg.support_], 0.0)
     assert reg.score(X, y) > 0.99
     assert_array_equal(reg.predict(_garbage(reg, X)), reg.predict(X))
@@ -506,9 +507,6 @@ def test_early_stopping_with_pruning():
     assert reg.score(X_val, y_val) == pytest.approx(reg.best_validation_score_, abs=1e-12)
 
 
-@pytest.mark.xfail(reason="early stopping's best point restricted to the last round's "
-                   "inputs: the weights of the inputs pruned after the best iteration are "
-                   "dropped (_trials._Run.finish)", strict=True)
 def test_early_stopping_returns_the_best_validation_weights_when_inputs_leave_later():
     # Several seeds: in some, inputs leave after the best validation iteration. The
     # model returned must still be the one that scored best_validation_score_ (as it
@@ -516,7 +514,7 @@ def test_early_stopping_returns_the_best_validation_weights_when_inputs_leave_la
     X, y = _relevant()
     gaps = []
     for seed in range(6):
-        reg = LMWCRegressor(**{**ARD, "threshold_alpha": 1e4, "early_stopping": True,
+        reg = LMWCRegressor(**{**ARD, "prune_ratio": 1e4, "early_stopping": True,
                                "max_iter": 60, "random_state": seed}).fit(X, y)
         X_val, y_val = _validation_part(X, y, seed)
         gaps.append(abs(reg.score(X_val, y_val) - reg.best_validation_score_))
@@ -649,7 +647,7 @@ def test_trials_in_joblib_workers_prune_as_in_process():
 
 
 @pytest.mark.parametrize("value", [0.0, -1.0, "1e4"])
-def test_threshold_alpha_must_be_positive_or_none(value):
+def test_prune_ratio_must_be_positive_or_none(value):
     X, y = _relevant(n=30)
-    with pytest.raises(ValueError, match="threshold_alpha"):
-        LMWCRegressor(**{**ARD, "threshold_alpha": value}).fit(X, y)
+    with pytest.raises(ValueError, match="prune_ratio"):
+        LMWCRegressor(**{**ARD, "prune_ratio": value}).fit(X, y)
