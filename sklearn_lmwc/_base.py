@@ -316,9 +316,8 @@ class BaseLMWC(BaseEstimator):
         # trials missing: an interrupt stopped them before their first iteration
         self._store(network, objective, committee, interrupted=len(trials) < len(seeds))
         self.laplace_posteriors_ = self._kept_posteriors(
-            objective, committee, options, lambda support: make_objective(
-                support.network, loss, X[:, support.columns], Y, sample_weight,
-                options.prior.alpha, weight_groups=options.prior.weight_groups))
+            objective, committee, options,
+            lambda support: setting.objective_on(support, X, Y, sample_weight))
         # the evidence of the targets in their own units
         offset = self._log_evidence_offset(objective.weight_sum)
         self.log_evidence_ = None if trial.log_evidence is None else \
@@ -346,9 +345,7 @@ class BaseLMWC(BaseEstimator):
                           "switched every input off), so the model predicts what the "
                           "biases give, whatever X.", UserWarning)
         support = self._support
-        restricted = [replace(m, point=replace(
-            m.point, w=support.restrict(m.point.w),
-            prior=support.restrict_state(m.point.prior))) for m in committee]
+        restricted = [replace(m, point=support.restrict_point(m.point)) for m in committee]
         kept = objective_on(support)
         try:
             return laplace_posteriors(kept, restricted, options.trials.n_init, own=False)

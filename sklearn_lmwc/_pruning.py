@@ -120,6 +120,11 @@ class Support:
         return replace(point, w=self.embed(point.w),
                        prior=self.embed_state(point.prior, pruned_alpha))
 
+    def restrict_point(self, point):
+        """A point of the full network as this support's (its value unchanged)."""
+        return replace(point, w=self.restrict(point.w),
+                       prior=self.restrict_state(point.prior))
+
 
 class Rounds:
     """A trial's run in rounds, pruning inputs between them (see the module's note).
@@ -191,19 +196,19 @@ class Rounds:
         self.pruned_alpha[support.columns[over]] = point.prior.alpha[:over.size][over]
         keep = support.keep.copy()
         keep[support.columns[over]] = False
-        self.objective.close()
-        self.support = Support(support.full, keep)
-        self.objective = self.objective_on(self.support)
+        self._move_to(keep)
         self.rounds += 1
-        prior = self.support.restrict_state(full.prior)
-        return self.objective.points([self.support.restrict(full.w)], prior, point.hold)[0]
+        kept = self.support.restrict_point(full)
+        return self.objective.points([kept.w], kept.prior, point.hold)[0]
 
     def restore(self, keep):
-        """Go back to the support ``keep`` (a superset of the current one, whose
-        objective is made again): early stopping's best point may come from a round
-        with more inputs."""
-        if np.array_equal(keep, self.support.keep):
-            return
+        """Go back to the support ``keep`` (a superset of the current one): early
+        stopping's best point may come from a round with more inputs."""
+        if not np.array_equal(keep, self.support.keep):
+            self._move_to(keep)
+
+    def _move_to(self, keep):
+        """The support ``keep`` and its objective, the current one's closed."""
         self.objective.close()
         self.support = Support(self.support.full, keep)
         self.objective = self.objective_on(self.support)

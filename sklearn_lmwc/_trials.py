@@ -9,7 +9,7 @@ others one by one.
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 from joblib import effective_n_jobs
@@ -108,6 +108,15 @@ class Setting:
         """The registered solver the options name."""
         return SOLVERS[self.options.solver.name]
 
+    def objective_on(self, support, X, Y, sample_weight):
+        """The objective over the inputs of ``support`` (a ``_pruning.Support``) of
+        the data."""
+        prior = self.options.prior
+        return self.make_objective(support.network, self.loss,
+                                   X if support.everything else X[:, support.columns],
+                                   Y, sample_weight, prior.alpha,
+                                   weight_groups=prior.weight_groups)
+
 
 def run_trial(setting, X, Y, sample_weight, seed, number=1):
     """One training run from ``setting.w0`` (or from random weights drawn with seed);
@@ -163,10 +172,7 @@ class _Run:
         prior = setting.options.prior
 
         def objective_on(support):
-            data = X if support.everything else X[:, support.columns]
-            objective = setting.make_objective(support.network, setting.loss, data, Y,
-                                               sample_weight, prior.alpha,
-                                               weight_groups=prior.weight_groups)
+            objective = setting.objective_on(support, X, Y, sample_weight)
             objective.passes.keep_states = alone
             objective.passes.use_threads(threads)
             return objective
@@ -183,7 +189,7 @@ class _Run:
         init = setting.options.trials.init
         w = initialize(setting.network, init, self.rng) if setting.w0 is None else \
             setting.w0
-        self.w = support.restrict(w).copy()
+        self.w = support.restrict(w)  # a copy (an index array's)
         self.alpha0 = setting.alpha0
         if self.alpha0 is not None and not support.everything:
             self.alpha0 = support.restrict_state(PriorState(self.alpha0, None)).alpha
@@ -241,8 +247,7 @@ class _Run:
             best = monitor.best
             if rounds is not None:  # the monitor's points are the full network's
                 rounds.restore(rounds.best_keep)
-                best = replace(best, w=rounds.support.restrict(best.w),
-                               prior=rounds.support.restrict_state(best.prior))
+                best = rounds.support.restrict_point(best)
             point = self.objective.points([best.w], best.prior)[0]
         if rounds is not None:
             point = rounds.final(point)
