@@ -504,9 +504,9 @@ def run(args, cache, cache_path):
                        params=params_key(pipeline), sklearn=sklearn.__version__,
                        code=code_hash(name, args.lmwc_names, source))
             slot = f"{dataset.name}/{name}"
-            entry = cache.get(slot)
-            if entry is not None and entry["key"] == key and not (args.refresh and selected):
-                results[dataset.name, name] = entry["result"]
+            cached = cached_result(cache, slot, key, args.refresh and selected)
+            if cached is not None:
+                results[dataset.name, name] = cached
                 n_reused += 1
                 continue
             if args.cached_only or not selected:
@@ -518,6 +518,15 @@ def run(args, cache, cache_path):
             cache[slot] = dict(key=key, result=result)
             write_cache(cache_path, cache)
     return results, shapes, n_reused
+
+
+def cached_result(cache, slot, key, refresh):
+    """The cache's result of ``slot`` when it was measured under ``key`` and is not
+    to be measured again (``refresh``); else None."""
+    entry = cache.get(slot)
+    if entry is not None and entry["key"] == key and not refresh:
+        return entry["result"]
+    return None
 
 
 # ------------------------------------------------------------------------------ summary

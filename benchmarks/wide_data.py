@@ -131,6 +131,7 @@ from real_data import (  # noqa: E402
     _rdataset,
     _row,
     add_run_arguments,
+    cached_result,
     cap_iterations,
     code_hash,
     data_hash,
@@ -413,9 +414,9 @@ def run(args, cache, cache_path):
                        params=params_key(pipeline), sklearn=sklearn.__version__,
                        code=source_hash(name, lmwc_source))
             slot = slot_name(wide_set.name, name, args.lmwc_params)
-            entry = cache.get(slot)
-            if entry is not None and entry["key"] == key and not (args.refresh and selected):
-                results[wide_set.name, name] = entry["result"]
+            cached = cached_result(cache, slot, key, args.refresh and selected)
+            if cached is not None:
+                results[wide_set.name, name] = cached
                 n_reused += 1
                 continue
             if args.cached_only or not selected:
